@@ -1,0 +1,139 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import yauzl from 'yauzl';
+import {
+  ExtractDuplicateKind,
+  ExtractFileUnreadable,
+  ExtractNoPersonFile,
+  ExtractUnknownFile,
+} from '../errors.ts';
+import type { ExtractKind } from './columns.ts';
+
+/** One extract file to read: a plain `.txt` or an entry of a `.zip`. */
+export interface ExtractSource {
+  kind: ExtractKind;
+  /** How messages name it: `file.txt` or `archive.zip!entry.txt`. */
+  name: string;
+  open(): Promise<Readable>;
+  /** Uncompressed size when known, for the progress bar. */
+  size: number | undefined;
+}
+
+const NAME_PATTERNS: Array<[RegExp, ExtractKind]> = [
+  [/^Extraction_ProSanteConnect_Personne_activite/i, 'psc'],
+  [/^PS_LibreAcces_Personne_activite/i, 'activite'],
+  [/^PS_LibreAcces_SavoirFaire/i, 'savoirFaire'],
+  [/^PS_LibreAcces_Dipl_AutExerc/i, 'diplomes'],
+];
+
+export function kindOfFile(fileName: string): ExtractKind | undefined {
+  const base = path.basename(fileName);
+  return NAME_PATTERNS.find(([pattern]) => pattern.test(base))?.[1];
+}
+
+export const PERSON_KINDS: ExtractKind[] = ['activite', 'psc'];
+
+function openZip(file: string): Promise<yauzl.ZipFile> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(file, { lazyEntries: true, autoClose: false, strictFileNames: false }, (error, zip) => {
+      if (error || !zip)
+        reject(
+          ExtractFileUnreadable(
+            { file, reason: `archive zip illisible ou tronquée : ${error?.message}` },
+            error,
+          ),
+        );
+      else resolve(zip);
+    });
+  });
+}
+
+async function zipEntries(file: string): Promise<ExtractSource[]> {
+  const zip = await openZip(file);
+  const entries: yauzl.Entry[] = await new Promise((resolve, reject) => {
+    const found: yauzl.Entry[] = [];
+    zip.on('entry', (entry: yauzl.Entry) => {
+      if (!entry.fileName.endsWith('/')) found.push(entry);
+      zip.readEntry();
+    });
+    zip.on('end', () => resolve(found));
+    zip.on('error', (error: Error) =>
+      reject(
+        ExtractFileUnreadable(
+          { file, reason: `archive zip illisible ou tronquée : ${error.message}` },
+          error,
+        ),
+      ),
+    );
+    zip.readEntry();
+  });
+  const sources: ExtractSource[] = [];
+  for (const entry of entries) {
+    const name = `${path.basename(file)}!${entry.fileName}`;
+    const kind = kindOfFile(entry.fileName);
+    if (!kind) throw ExtractUnknownFile({ file: name });
+    sources.push({
+      kind,
+      name,
+      size: entry.uncompressedSize,
+      open: () =>
+        new Promise((resolve, reject) => {
+          zip.openReadStream(entry, (error, stream) => {
+            if (error || !stream)
+              reject(ExtractFileUnreadable({ file: name, reason: String(error?.message) }, error));
+            else resolve(stream);
+          });
+        }),
+    });
+  }
+  return sources;
+}
+
+/**
+ * Resolves the files given to an import into extract sources, one per kind at most. A `.zip` (as
+ * ANS publishes PS_LibreAcces) contributes its entries.
+ */
+export async function resolveSources(files: string[]): Promise<ExtractSource[]> {
+  const sources: ExtractSource[] = [];
+  for (const file of files) {
+    let info: Awaited<ReturnType<typeof stat>>;
+    try {
+      info = await stat(file);
+    } catch (error) {
+      throw ExtractFileUnreadable(
+        {
+          file,
+          reason:
+            (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'fichier absent' : (error as Error).message,
+        },
+        error,
+      );
+    }
+    if (!info.isFile()) throw ExtractFileUnreadable({ file, reason: "ce n'est pas un fichier" });
+    if (file.toLowerCase().endsWith('.zip')) {
+      sources.push(...(await zipEntries(file)));
+      continue;
+    }
+    const kind = kindOfFile(file);
+    if (!kind) throw ExtractUnknownFile({ file: path.basename(file) });
+    sources.push({
+      kind,
+      name: path.basename(file),
+      size: info.size,
+      open: async () => createReadStream(file),
+    });
+  }
+  for (const [index, source] of sources.entries()) {
+    const earlier = sources.slice(0, index).find((other) => other.kind === source.kind);
+    if (earlier) throw ExtractDuplicateKind({ first: earlier.name, second: source.name });
+  }
+  if (!sources.some((source) => PERSON_KINDS.includes(source.kind))) {
+    throw ExtractNoPersonFile({ files: sources.map((source) => source.name) });
+  }
+  // Person files first so that the other files can be checked against them.
+  return sources.sort(
+    (a, b) => Number(PERSON_KINDS.includes(b.kind)) - Number(PERSON_KINDS.includes(a.kind)),
+  );
+}

@@ -1,0 +1,10 @@
+/** The national directory of health professionals (Annuaire Santé): import, read, search. */
+export { createDirectory, type Directory, type DirectoryStats } from './directory.ts';
+export * as directoryErrors from './errors.ts';
+export * from './identifiers/index.ts';
+export type { ImportOptions, ImportProgress, ImportSummary } from './import/import-directory.ts';
+export type { Activity, Contact, Exercice, Person, SavoirFaire } from './model/person.ts';
+export type { StructureRecord } from './model/sections.ts';
+export * as nomenclatures from './nomenclatures/index.ts';
+export type { PersonSummary, SearchQuery } from './read/search.ts';
+export { directoryMigrations } from './store/migrations.ts';

@@ -1,0 +1,39 @@
+import { effectiveContact } from '../contact/contact.ts';
+import { PersonNotFound } from '../errors.ts';
+import { type Person, personView } from '../model/person.ts';
+import type { DirectoryDb } from '../store/tables.ts';
+
+/** The person behind a national identifier, active or not; undefined when unknown. */
+export async function findPerson(db: DirectoryDb, idnat: string, now: Date): Promise<Person | undefined> {
+  const [row, changes] = await Promise.all([
+    db
+      .selectFrom('directory_person')
+      .select([
+        'idnat',
+        'id_type',
+        'id_pp',
+        'active',
+        'sections',
+        'updated_at',
+        'inactivated_at',
+        'email',
+        'mobile',
+        'contact_at',
+      ])
+      .where('idnat', '=', idnat)
+      .executeTakeFirst(),
+    db
+      .selectFrom('directory_contact_change')
+      .select(['email', 'mobile', 'effective_at'])
+      .where('idnat', '=', idnat)
+      .execute(),
+  ]);
+  if (!row) return undefined;
+  return personView(row, effectiveContact(row, changes, now));
+}
+
+export async function getPerson(db: DirectoryDb, idnat: string, now: Date): Promise<Person> {
+  const person = await findPerson(db, idnat, now);
+  if (!person) throw PersonNotFound({ idnat });
+  return person;
+}

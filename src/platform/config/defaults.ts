@@ -1,0 +1,32 @@
+/**
+ * The settings of a Caducée deployment and their defaults. Every leaf can be overridden by a
+ * config file and then by an environment variable named after its path
+ * (`directory.contactChangeDelayHours` → `CADUCEE_DIRECTORY_CONTACT_CHANGE_DELAY_HOURS`).
+ * Defaults are the public contract of `npm start` (DESIGN §5).
+ */
+export const defaults = {
+  /** Database file, PKI, cards, keys. */
+  dataDir: './data',
+  /** `postgres://…` switches from the embedded store to PostgreSQL. */
+  databaseUrl: '',
+  /** `redis://…` switches short-lived state and cross-node events to Redis. */
+  redisUrl: '',
+  logLevel: 'info',
+  /** Address the servers listen on. */
+  listenHost: '127.0.0.1',
+  idp: { url: 'https://localhost:8443' },
+  cardHost: { url: 'https://localhost:8444' },
+  espaceMedecin: { url: 'http://localhost:3000' },
+  lieux: { url: 'http://localhost:3001' },
+  outbox: { url: 'http://localhost:8025' },
+  directory: {
+    /** Delay before a correspondence change made at the registration authority is in force. */
+    contactChangeDelayHours: 48,
+    /** An import that would inactivate more than this share of active persons needs --force. */
+    inactivationThreshold: 0.05,
+    /** Largest page of a directory search. */
+    searchLimit: 100,
+  },
+};
+
+export type Settings = typeof defaults;

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+const httpUrl = z
+  .string()
+  .url({ message: 'URL invalide (attendu : http(s)://hôte:port)' })
+  .refine((value) => /^https?:\/\//.test(value), 'doit commencer par http:// ou https://');
+
+const optionalUrl = (schemes: string[]) =>
+  z
+    .string()
+    .refine(
+      (value) => value === '' || schemes.some((scheme) => value.startsWith(`${scheme}://`)),
+      `doit être vide ou commencer par ${schemes.map((s) => `${s}://`).join(' ou ')}`,
+    );
+
+export const settingsSchema = z.strictObject({
+  dataDir: z.string().min(1, 'ne peut pas être vide'),
+  databaseUrl: optionalUrl(['postgres', 'postgresql']),
+  redisUrl: optionalUrl(['redis', 'rediss']),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  listenHost: z.string().min(1),
+  idp: z.strictObject({ url: httpUrl }),
+  cardHost: z.strictObject({ url: httpUrl }),
+  espaceMedecin: z.strictObject({ url: httpUrl }),
+  lieux: z.strictObject({ url: httpUrl }),
+  outbox: z.strictObject({ url: httpUrl }),
+  directory: z.strictObject({
+    contactChangeDelayHours: z.number().min(0, 'doit être positif ou nul'),
+    inactivationThreshold: z.number().min(0).max(1, 'est une part entre 0 et 1 (0.05 = 5 %)'),
+    searchLimit: z.number().int().min(1).max(1000),
+  }),
+});

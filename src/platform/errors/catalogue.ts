@@ -1,0 +1,38 @@
+import { defineError } from './caducee-error.ts';
+
+/** Errors that belong to no domain: configuration, storage, HTTP plumbing. */
+export const ConfigInvalid = defineError<{ problems: string[] }>(
+  'CONFIG_INVALID',
+  500,
+  (p) => `Configuration invalide :\n${p.problems.map((line) => `  - ${line}`).join('\n')}`,
+  () => 'Corrigez les valeurs ci-dessus (fichier de configuration ou variables CADUCEE_*) puis relancez.',
+);
+
+export const ConfigFileUnreadable = defineError<{ file: string; reason: string }>(
+  'CONFIG_FILE_UNREADABLE',
+  500,
+  (p) => `Fichier de configuration illisible : ${p.file} (${p.reason})`,
+  () => 'Vérifiez le chemin donné par CADUCEE_CONFIG et que le fichier est un JSON valide.',
+);
+
+export const StoreUnavailable = defineError<{ store: string; reason: string }>(
+  'STORE_UNAVAILABLE',
+  503,
+  (p) => `La base de données (${p.store}) ne répond pas : ${p.reason}`,
+  () => 'Vérifiez que la base est démarrée et joignable (CADUCEE_DATABASE_URL), puis réessayez.',
+);
+
+export const NotFound = defineError<{ what: string }>('NOT_FOUND', 404, (p) => `${p.what} introuvable.`);
+
+export const BadRequest = defineError<{ reason: string }>(
+  'BAD_REQUEST',
+  400,
+  (p) => `Requête invalide : ${p.reason}`,
+);
+
+export const InternalError = defineError<{ reference: string }>(
+  'INTERNAL_ERROR',
+  500,
+  (p) => `Une erreur interne est survenue (référence ${p.reference}).`,
+  () => "Réessayez plus tard ; si le problème persiste, communiquez la référence à l'exploitant.",
+);

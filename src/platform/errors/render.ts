@@ -1,0 +1,31 @@
+import { randomUUID } from 'node:crypto';
+import { type CaduceeError, isCaduceeError } from './caducee-error.ts';
+import { InternalError } from './catalogue.ts';
+
+/**
+ * Turns anything thrown into a CaduceeError. Unknown errors become INTERNAL_ERROR with a
+ * reference so the operator can find the stack trace in the logs while the user never sees it.
+ */
+export function asCaduceeError(error: unknown): { error: CaduceeError; reference?: string } {
+  if (isCaduceeError(error)) return { error };
+  const reference = randomUUID().slice(0, 8);
+  return { error: InternalError({ reference }, error), reference };
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string; hint?: string; details?: Record<string, unknown> };
+}
+
+export function errorToJson(error: CaduceeError): ErrorBody {
+  const body: ErrorBody = { error: { code: error.code, message: error.message } };
+  if (error.hint) body.error.hint = error.hint;
+  if (Object.keys(error.details).length > 0) body.error.details = { ...error.details };
+  return body;
+}
+
+/** One line (or a few) for a terminal: message, then what to do. */
+export function errorToText(error: CaduceeError): string {
+  const lines = [`Erreur ${error.code} : ${error.message}`];
+  if (error.hint) lines.push(`→ ${error.hint}`);
+  return lines.join('\n');
+}

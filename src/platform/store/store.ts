@@ -1,0 +1,16 @@
+import type { Kysely } from 'kysely';
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+/**
+ * The durable store port. Domains type the Kysely instance with their own tables
+ * (`store.db as Kysely<DirectoryTables>`); the platform knows no table.
+ */
+export interface Store {
+  readonly kind: StoreKind;
+  readonly db: Kysely<any>;
+  /** Where it is, credentials hidden (for logs and `caducee config print`). */
+  readonly description: string;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
