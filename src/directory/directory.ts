@@ -2,7 +2,7 @@ import type { Settings } from '../platform/config/index.ts';
 import type { Store } from '../platform/store/index.ts';
 import { type ContactChangeRequest, recordContactChange } from './contact/contact.ts';
 import { InvalidNationalId, PersonNotFound } from './errors.ts';
-import { parseNationalId } from './identifiers/index.ts';
+import { isPersonNationalId, parseNationalId } from './identifiers/index.ts';
 import { type ImportOptions, type ImportSummary, importDirectory } from './import/import-directory.ts';
 import type { Person } from './model/person.ts';
 import { type PersonSummary, type SearchQuery, searchPersons } from './read/search.ts';
@@ -37,6 +37,12 @@ export function createDirectory(
   const checkedId = (idnat: string) => {
     const parsed = parseNationalId(idnat);
     if (!parsed.ok) throw InvalidNationalId({ value: idnat, problem: parsed.problem });
+    if (!isPersonNationalId(parsed.id)) {
+      throw InvalidNationalId({
+        value: idnat,
+        problem: "il n'identifie pas une personne (8 + RPPS ou 0 + ADELI)",
+      });
+    }
     return parsed.id.value;
   };
   return {

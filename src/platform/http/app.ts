@@ -1,0 +1,67 @@
+import { Hono } from 'hono';
+import { routePath } from 'hono/route';
+import { secureHeaders } from 'hono/secure-headers';
+import { NotFound, StoreUnavailable } from '../errors/index.ts';
+import type { Logger } from '../log/index.ts';
+import { httpDuration, httpRequests, registry } from './metrics.ts';
+import { renderError } from './render-error.ts';
+
+export interface AppOptions {
+  /** Name used in logs and metrics (`idp`, `card-host`…). */
+  service: string;
+  log: Logger;
+  /** Throws when a dependency the service needs is down (database, Redis). */
+  ready: () => Promise<void>;
+}
+
+/**
+ * The HTTP skeleton every Caducée server shares: security headers with a strict CSP, health and
+ * metrics endpoints, request metrics, and one error renderer for JSON and HTML.
+ */
+export function createApp(options: AppOptions): Hono {
+  const app = new Hono();
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+      },
+      referrerPolicy: 'no-referrer',
+    }),
+  );
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    const route = routePath(c) || 'unmatched';
+    httpRequests.inc({ service: options.service, method: c.req.method, route, status: String(c.res.status) });
+    httpDuration.observe(
+      { service: options.service, method: c.req.method, route },
+      (performance.now() - started) / 1000,
+    );
+  });
+  app.get('/health/live', (c) => c.json({ status: 'ok', service: options.service }));
+  app.get('/health/ready', async (c) => {
+    try {
+      await options.ready();
+      return c.json({ status: 'ok', service: options.service });
+    } catch (error) {
+      const unavailable = StoreUnavailable({ store: options.service, reason: (error as Error).message });
+      return c.json(
+        { status: 'unavailable', error: { code: unavailable.code, message: unavailable.message } },
+        503,
+      );
+    }
+  });
+  app.get('/metrics', async (c) =>
+    c.text(await registry.metrics(), 200, { 'content-type': registry.contentType }),
+  );
+  app.notFound((c) => renderError(NotFound({ what: `La page ${c.req.path}` }), c, options.log));
+  app.onError((error, c) => renderError(error, c, options.log));
+  return app;
+}

@@ -1,0 +1,4 @@
+export { type AppOptions, createApp } from './app.ts';
+export { listen, type RunningServer } from './listen.ts';
+export { httpDuration, httpRequests, registry } from './metrics.ts';
+export { errorPage, renderError } from './render-error.ts';

@@ -1,0 +1,42 @@
+import type { Context } from 'hono';
+import { html } from 'hono/html';
+import { asCaduceeError, type CaduceeError, errorToJson } from '../errors/index.ts';
+import type { Logger } from '../log/index.ts';
+
+function wantsJson(c: Context): boolean {
+  const accept = c.req.header('accept') ?? '';
+  return (
+    c.req.path.startsWith('/api/') ||
+    c.req.path.startsWith('/health/') ||
+    (accept.includes('application/json') && !accept.includes('text/html'))
+  );
+}
+
+/** A page a professional understands: the message, what to do, never a stack trace. */
+export function errorPage(error: CaduceeError) {
+  return html`<!doctype html>
+<html lang="fr">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>Erreur — Caducée</title>
+  </head>
+  <body>
+    <main>
+      <h1>Une erreur est survenue</h1>
+      <p role="alert">${error.message}</p>
+      ${error.hint ? html`<p>${error.hint}</p>` : ''}
+      <p><small>Code : ${error.code}</small></p>
+    </main>
+  </body>
+</html>`;
+}
+
+/** Renders anything thrown by a route: JSON for APIs, an HTML page for browsers. */
+export function renderError(thrown: unknown, c: Context, log: Logger) {
+  const { error, reference } = asCaduceeError(thrown);
+  if (reference) log.error({ err: thrown, reference, path: c.req.path }, 'unexpected error');
+  const status = error.status as 400;
+  if (wantsJson(c)) return c.json(errorToJson(error), status);
+  return c.html(errorPage(error), status);
+}

@@ -1,0 +1,6 @@
+/** Cross-cutting plumbing that knows no domain: settings, errors, stores, logs, HTTP. */
+export * from './config/index.ts';
+export * from './errors/index.ts';
+export * from './http/index.ts';
+export * from './log/index.ts';
+export * from './store/index.ts';
