@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import * as directoryErrors from '../src/directory/errors.ts';
+import * as platformErrors from '../src/platform/errors/catalogue.ts';
+
+// The documented codes are a public contract: every code a domain can throw must be in docs/errors.md.
+describe('error catalogue', () => {
+  it('documents every code, and each code once', () => {
+    const documented = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');
+    const codes = [...Object.values(platformErrors), ...Object.values(directoryErrors)].map(
+      (factory) => factory.code,
+    );
+    assert.equal(new Set(codes).size, codes.length, 'codes are unique');
+    for (const code of codes)
+      assert.match(documented, new RegExp(`\\| \`${code}\` +\\|`), `${code} is documented`);
+  });
+
+  it('renders parameters into French messages with a hint', () => {
+    const error = directoryErrors.ExtractMalformedLine({ file: 'a.txt', line: 7, reason: 'trop de champs' });
+    assert.equal(error.message, 'a.txt:7 : trop de champs.');
+    assert.equal(error.status, 400);
+    assert.ok(directoryErrors.ExtractMalformedLine.is(error));
+    assert.match(error.hint ?? '', /Aucune donnée/);
+    assert.deepEqual(error.details, { file: 'a.txt', line: 7, reason: 'trop de champs' });
+  });
+});
