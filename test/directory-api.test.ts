@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startIdpServer } from '../src/cli/servers.ts';
-import type { System } from '../src/cli/system.ts';
-import { createDirectory } from '../src/directory/index.ts';
-import { createLogger, defaults, type RunningServer } from '../src/platform/index.ts';
+import { createLogger, type RunningServer } from '../src/platform/index.ts';
 import {
   ACTIVITE_HEADER,
   extractDir,
@@ -12,7 +10,9 @@ import {
   REAL_ROWS,
   writeExtract,
 } from './support/extracts.ts';
+import { trustingFetch } from './support/https.ts';
 import { type OpenedStore, storeCases } from './support/stores.ts';
+import { type TestSystem, testSystem } from './support/system.ts';
 
 /** Response bodies are read untyped: the tests assert their shape. */
 const body = async (response: Response | Promise<Response>): Promise<any> => (await response).json();
@@ -22,15 +22,13 @@ for (const storeCase of storeCases()) {
     let opened: OpenedStore;
     let server: RunningServer;
     let base: string;
+    let test: TestSystem;
+    let fetch: ReturnType<typeof trustingFetch>;
 
     before(async () => {
       opened = await storeCase.open();
-      const system: System = {
-        settings: { ...defaults, dataDir: '/nonexistent' },
-        store: opened.store,
-        directory: createDirectory(opened.store, defaults),
-        close: async () => {},
-      };
+      test = await testSystem(opened);
+      const { system } = test;
       const dir = extractDir();
       await system.directory.importExtracts([
         writeExtract(dir, 'PS_LibreAcces_Personne_activite_202611250800.txt', [
@@ -51,11 +49,13 @@ for (const storeCase of storeCases()) {
           }),
         ]),
       ]);
-      server = await startIdpServer(system, createLogger('silent'), 0);
+      server = await startIdpServer(system, createLogger('silent'), test.ports.idp);
       base = server.url;
+      fetch = trustingFetch((await test.system.tls()).caPem);
     });
     after(async () => {
       await server.close();
+      test.dispose();
       await opened.dispose();
     });
 

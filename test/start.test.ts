@@ -1,27 +1,20 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { trustingFetch } from './support/https.ts';
+import { freePort } from './support/system.ts';
 
 const BIN = fileURLToPath(new URL('../bin/caducee.js', import.meta.url));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 describe('caducee start (what npm start runs)', () => {
-  it('loads the demo directory on an empty data directory, serves it, prints its URLs, and stops on SIGTERM', async () => {
+  it('loads the demo directory and cards on an empty data directory, serves them, prints URLs and PINs, stops on SIGTERM', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'caducee-start-'));
     const port = await freePort();
+    const cardHostPort = await freePort();
     const env = Object.fromEntries(
       Object.entries(process.env).filter(([name]) => !name.startsWith('CADUCEE_')),
     );
@@ -30,6 +23,7 @@ describe('caducee start (what npm start runs)', () => {
         ...env,
         CADUCEE_DATA_DIR: dataDir,
         CADUCEE_IDP_URL: `https://localhost:${port}`,
+        CADUCEE_CARD_HOST_URL: `https://localhost:${cardHostPort}`,
         CADUCEE_LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -43,7 +37,7 @@ describe('caducee start (what npm start runs)', () => {
     });
     try {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no banner in time:\n${output}`)), 30_000);
+        const timer = setTimeout(() => reject(new Error(`no banner in time:\n${output}`)), 120_000);
         child.stdout.on('data', () => {
           if (output.includes('Ctrl+C')) {
             clearTimeout(timer);
@@ -53,13 +47,20 @@ describe('caducee start (what npm start runs)', () => {
         child.on('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
       });
       assert.match(output, /Annuaire de démonstration chargé : 35 professionnels/);
-      assert.match(output, new RegExp(`http://localhost:${port}/api/directory/persons`));
+      assert.match(output, new RegExp(`https://localhost:${port}/carte-cps`));
+      assert.match(output, new RegExp(`https://localhost:${cardHostPort}/`));
+      assert.match(output, /Cartes CPS de démonstration \(34,/);
+      assert.match(output, /899760000010 {2}code \d{4} {2}Docteur Claire MARTIN/);
+      assert.ok(existsSync(path.join(dataDir, 'cards', '899760000010.p12')));
+      const fetch = trustingFetch(readFileSync(path.join(dataDir, 'pki', 'root-ca.pem'), 'utf8'));
       const response = await fetch(
-        `http://localhost:${port}/api/directory/persons?profession=10&postcode=75`,
+        `https://localhost:${port}/api/directory/persons?profession=10&postcode=75`,
       );
       assert.equal(response.status, 200);
       const { results } = (await response.json()) as { results: Array<{ nomExercice: string }> };
       assert.ok(results.some((r) => r.nomExercice === 'MARTIN'));
+      const cardHostPage = await fetch(`https://localhost:${cardHostPort}/`);
+      assert.match(await cardHostPage.text(), /Carte non lue/);
       const exit = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       assert.equal(await exit, 0);

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerCardCommands } from './commands/cards.ts';
 import { registerConfigCommands } from './commands/config.ts';
 import { registerDirectoryCommands } from './commands/directory.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerMigrateCommand(program);
   registerConfigCommands(program);
   registerDirectoryCommands(program);
+  registerCardCommands(program);
   return program;
 }
 

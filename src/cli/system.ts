@@ -1,4 +1,12 @@
+import { type Cards, cardsMigrations, createCards } from '../cards/index.ts';
 import { createDirectory, type Directory, directoryMigrations } from '../directory/index.ts';
+import {
+  ensureHierarchy,
+  ensureServerCertificate,
+  type Hierarchy,
+  type TlsCredentials,
+} from '../pki/index.ts';
+import { type AuditLog, auditMigrations, createAuditLog } from '../platform/audit/index.ts';
 import { type LoadedSettings, loadSettings, type Settings } from '../platform/config/index.ts';
 import { StoreUnavailable } from '../platform/errors/index.ts';
 import { migrate, openStore, type Store } from '../platform/store/index.ts';
@@ -7,12 +15,23 @@ import { migrate, openStore, type Store } from '../platform/store/index.ts';
 export interface System {
   settings: Settings;
   store: Store;
+  audit: AuditLog;
   directory: Directory;
+  /** The PKI and cards; created on first use (the PKI files are made if missing). */
+  cards(): Promise<Cards>;
+  /** TLS server certificate of the local hosts (made if missing). */
+  tls(): Promise<TlsCredentials>;
   close(): Promise<void>;
 }
 
 export function allMigrations(store: Store) {
-  return [directoryMigrations(store.kind)];
+  return [auditMigrations(), directoryMigrations(store.kind), cardsMigrations()];
+}
+
+export function hostnamesOf(settings: Settings): string[] {
+  return [settings.idp.url, settings.cardHost.url].map((url) =>
+    new URL(url).hostname.replace(/^\[|\]$/g, ''),
+  );
 }
 
 export async function openSystem(loaded: LoadedSettings = loadSettings()): Promise<System> {
@@ -28,10 +47,35 @@ export async function openSystem(loaded: LoadedSettings = loadSettings()): Promi
     }
     throw error;
   }
+  return buildSystem(settings, store);
+}
+
+/** Wires the domains on an opened, migrated store. */
+export function buildSystem(settings: Settings, store: Store): System {
+  const audit = createAuditLog(store.db);
+  const directory = createDirectory(store, settings);
+  let hierarchy: Promise<Hierarchy> | undefined;
+  let cards: Promise<Cards> | undefined;
+  let tls: Promise<TlsCredentials> | undefined;
+  const loadHierarchy = () => {
+    hierarchy ??= ensureHierarchy(settings.dataDir, settings.cardHost.url.replace(/\/$/, '')).then(
+      (result) => result.hierarchy,
+    );
+    return hierarchy;
+  };
   return {
     settings,
     store,
-    directory: createDirectory(store, settings),
+    audit,
+    directory,
+    cards() {
+      cards ??= loadHierarchy().then((h) => createCards({ store, directory, settings, hierarchy: h, audit }));
+      return cards;
+    },
+    tls() {
+      tls ??= loadHierarchy().then((h) => ensureServerCertificate(h, hostnamesOf(settings)));
+      return tls;
+    },
     close: () => store.close(),
   };
 }

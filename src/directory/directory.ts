@@ -26,6 +26,8 @@ export interface Directory {
   /** A correspondence change from the registration authority, in force after the delay. */
   requestContactChange(request: ContactChangeRequest): Promise<{ id: string; effectiveAt: string }>;
   stats(): Promise<DirectoryStats>;
+  /** National identifiers of active persons, in order (for demos and batch tools). */
+  activeIds(limit: number): Promise<string[]>;
 }
 
 export function createDirectory(
@@ -69,6 +71,16 @@ export function createDirectory(
         clock(),
         settings.directory.contactChangeDelayHours,
       );
+    },
+    async activeIds(limit) {
+      const rows = await db
+        .selectFrom('directory_person')
+        .select('idnat')
+        .where('active', '=', 1)
+        .orderBy('idnat')
+        .limit(limit)
+        .execute();
+      return rows.map((row) => row.idnat);
     },
     async stats() {
       const counts = await db

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { directoryMigrations } from '../../src/directory/index.ts';
+import { allMigrations } from '../../src/cli/system.ts';
 import {
   migrate,
   openPostgresStore,
@@ -41,7 +41,7 @@ export function storeCases(): StoreCase[] {
 }
 
 export async function migrated(store: Store): Promise<Store> {
-  await migrate(store, directoryMigrations(store.kind));
+  await migrate(store, ...allMigrations(store));
   return store;
 }
 

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { loadDemoDirectoryIfEmpty } from '../../directory/index.ts';
 import { BadRequest, createLogger, type RunningServer } from '../../platform/index.ts';
+import { ensureDemoCards } from '../demo/demo-cards.ts';
 import { action } from '../output.ts';
-import { startIdpServer } from '../servers.ts';
+import { startCardHostServer, startIdpServer } from '../servers.ts';
 import { openSystem, type System } from '../system.ts';
 
-const SERVICES = ['idp'] as const;
+const SERVICES = ['idp', 'card-host'] as const;
 
 function stopOnSignal(system: System, servers: RunningServer[]) {
   const stop = async () => {
@@ -17,19 +18,25 @@ function stopOnSignal(system: System, servers: RunningServer[]) {
   process.once('SIGTERM', stop);
 }
 
+/** How many demo professionals the banner lists (the first are the ones demos rely on). */
+const FEATURED = 8;
+
 export function registerStartCommands(program: Command): void {
   program
     .command('start')
     .description(
-      "Démarre tout le système sur cette machine, avec l'annuaire de démonstration si la base est vide",
+      "Démarre tout le système sur cette machine ; sur une base vide, charge l'annuaire de démonstration et émet les cartes CPS de démonstration",
     )
     .action(
       action(async () => {
         const system = await openSystem();
         const log = createLogger(system.settings.logLevel);
         const demo = await loadDemoDirectoryIfEmpty(system.directory);
+        const cards = await system.cards();
+        const demoCards = await ensureDemoCards(cards, system.directory);
         const idp = await startIdpServer(system, log);
-        stopOnSignal(system, [idp]);
+        const cardHost = await startCardHostServer(system, log);
+        stopOnSignal(system, [idp, cardHost]);
         const stats = await system.directory.stats();
         const lines = [
           '',
@@ -40,12 +47,24 @@ export function registerStartCommands(program: Command): void {
             : `  Annuaire : ${stats.active} professionnels actifs.`,
           '',
           'Adresses :',
-          `  API de l'annuaire   ${idp.url}/api/directory/persons?name=mar`,
-          `  Description OpenAPI ${idp.url}/api/directory/openapi.json`,
-          `  Santé / métriques   ${idp.url}/health/ready  ${idp.url}/metrics`,
+          `  Connexion par carte CPS  ${idp.url}/carte-cps`,
+          `  Tester ma carte          ${system.settings.cardHost.url}/`,
+          `  API de l'annuaire        ${idp.url}/api/directory/persons?name=mar`,
+          `  Description OpenAPI      ${idp.url}/api/directory/openapi.json`,
+          `  Santé / métriques        ${idp.url}/health/ready  ${idp.url}/metrics`,
           '',
-          'Identités de démonstration : voir src/directory/demo/README.md, ou',
-          '  npx caducee directory search --profession 10',
+          `Certificat racine à approuver dans le navigateur : ${cards.hierarchy.dir}/root-ca.pem`,
+          `Cartes CPS de démonstration (${demoCards.length}, fichiers PKCS#12 dont le mot de passe est le code porteur) :`,
+          ...demoCards
+            .slice(0, FEATURED)
+            .map(
+              (card) =>
+                `  ${card.idnat}  code ${card.pin}  ${card.name} — ${card.profession}\n      ${card.file}`,
+            ),
+          demoCards.length > FEATURED
+            ? `  … et ${demoCards.length - FEATURED} autres : codes dans ${cards.cardsDir}/codes-porteur.json`
+            : '',
+          'Importer une carte dans le navigateur : voir docs/cards.md.',
           '',
           'Ctrl+C pour arrêter.',
         ];
@@ -64,9 +83,10 @@ export function registerStartCommands(program: Command): void {
         }
         const system = await openSystem();
         const log = createLogger(system.settings.logLevel);
-        const idp = await startIdpServer(system, log);
-        stopOnSignal(system, [idp]);
-        log.info({ url: idp.url }, 'idp listening');
+        const server =
+          service === 'idp' ? await startIdpServer(system, log) : await startCardHostServer(system, log);
+        stopOnSignal(system, [server]);
+        log.info({ url: server.url, service }, 'listening');
       }),
     );
 }

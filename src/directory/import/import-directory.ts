@@ -58,6 +58,9 @@ export async function importDirectory(
   const importId = randomUUID();
   const db = store.db as DirectoryDb;
 
+  const T0 = performance.now();
+  const T = (label: string) =>
+    process.env.XTIME && process.stderr.write(`${label} ${Math.round(performance.now() - T0)}\n`);
   const summary = await db.transaction().execute(async (trx) => {
     // One import at a time across nodes (SQLite serialises writers by itself).
     if (store.kind === 'postgres')
@@ -73,14 +76,18 @@ export async function importDirectory(
         currentFile &&
         options.onProgress?.({ phase: 'read', file: currentFile.name, bytes, totalBytes: currentFile.size }),
     });
+    T('staged');
     await checkInactivationThreshold(trx, options.threshold, options.force ?? false);
     const totalPersons = undefined;
     const counts = await reconcile(trx, importedKinds, startedAt, {
       warning,
       persons: (done) => options.onProgress?.({ phase: 'apply', persons: done, totalPersons }),
     });
+    T('reconciled');
     const inactivated = await inactivateGone(trx, startedAt);
+    T('inactivated');
     await trx.deleteFrom('directory_import_line').execute();
+    T('deleted');
     const result: ImportSummary = {
       importId,
       files: staged,
@@ -104,5 +111,6 @@ export async function importDirectory(
       .execute();
     return result;
   });
+  T('committed');
   return summary;
 }

@@ -15,7 +15,24 @@ export const defaults = {
   /** Address the servers listen on. */
   listenHost: '127.0.0.1',
   idp: { url: 'https://localhost:8443' },
-  cardHost: { url: 'https://localhost:8444' },
+  cardHost: {
+    url: 'https://localhost:8444',
+    /** `tls`: the card host terminates TLS and asks for the card itself; `proxy`: a reverse proxy
+     * (nginx) does and forwards the certificate in `proxyHeader`, trusted from `trustedProxies`. */
+    mode: 'tls',
+    /** Port to listen on; 0 means the port of `url` (in proxy mode, set the upstream port). */
+    listenPort: 0,
+    trustedProxies: '127.0.0.1,::1',
+    proxyHeader: 'x-ssl-client-cert',
+    /** Lifetime of the signed assertion handed back to the main origin. */
+    assertionTtlSeconds: 60,
+  },
+  cards: {
+    /** Validity of a newly issued card (CPS cards last 3 years). */
+    validityDays: 1095,
+    /** Subject attribute (short name or OID) holding the national identifier: card generations differ. */
+    idnatAttribute: 'CN',
+  },
   espaceMedecin: { url: 'http://localhost:3000' },
   lieux: { url: 'http://localhost:3001' },
   outbox: { url: 'http://localhost:8025' },

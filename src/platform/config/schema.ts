@@ -20,7 +20,20 @@ export const settingsSchema = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   listenHost: z.string().min(1),
   idp: z.strictObject({ url: httpUrl }),
-  cardHost: z.strictObject({ url: httpUrl }),
+  cardHost: z.strictObject({
+    url: httpUrl,
+    mode: z.enum(['tls', 'proxy']),
+    listenPort: z.number().int().min(0).max(65535),
+    trustedProxies: z.string(),
+    proxyHeader: z.string().regex(/^[a-z0-9-]+$/, 'nom d’en-tête HTTP en minuscules attendu'),
+    assertionTtlSeconds: z.number().int().min(5).max(300),
+  }),
+  cards: z.strictObject({
+    validityDays: z.number().int().min(1).max(3650),
+    idnatAttribute: z
+      .string()
+      .regex(/^([A-Za-z]+|\d+(\.\d+)+)$/, 'nom court (CN, serialNumber…) ou OID attendu'),
+  }),
   espaceMedecin: z.strictObject({ url: httpUrl }),
   lieux: z.strictObject({ url: httpUrl }),
   outbox: z.strictObject({ url: httpUrl }),

@@ -1,4 +1,5 @@
 export { type AppOptions, createApp } from './app.ts';
+export { page, serveAssets } from './layout.ts';
 export { listen, type RunningServer } from './listen.ts';
 export { httpDuration, httpRequests, registry } from './metrics.ts';
 export { errorPage, renderError } from './render-error.ts';

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
 import type { Store } from './store.ts';
 
@@ -14,11 +15,18 @@ export interface MigrationOutcome {
 export async function migrate(store: Store, ...sets: Migrations[]): Promise<MigrationOutcome> {
   const all: Migrations = Object.assign({}, ...sets);
   const provider: MigrationProvider = { getMigrations: async () => all };
+  // Kysely looks for its bookkeeping tables in every schema unless told which one: another
+  // deployment (or test run) in the same database must not be mistaken for this one.
+  const schema =
+    store.kind === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db)).rows[0]?.schema
+      : undefined;
   const migrator = new Migrator({
     db: store.db,
     provider,
     migrationTableName: 'caducee_migration',
     migrationLockTableName: 'caducee_migration_lock',
+    migrationTableSchema: schema,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
