@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import * as cardErrors from '../src/cards/errors.ts';
 import * as directoryErrors from '../src/directory/errors.ts';
 import * as platformErrors from '../src/platform/errors/catalogue.ts';
 
@@ -8,9 +9,11 @@ import * as platformErrors from '../src/platform/errors/catalogue.ts';
 describe('error catalogue', () => {
   it('documents every code, and each code once', () => {
     const documented = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');
-    const codes = [...Object.values(platformErrors), ...Object.values(directoryErrors)].map(
-      (factory) => factory.code,
-    );
+    const codes = [
+      ...Object.values(platformErrors),
+      ...Object.values(directoryErrors),
+      ...Object.values(cardErrors),
+    ].map((factory) => factory.code);
     assert.equal(new Set(codes).size, codes.length, 'codes are unique');
     for (const code of codes)
       assert.match(documented, new RegExp(`\\| \`${code}\` +\\|`), `${code} is documented`);

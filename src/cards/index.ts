@@ -7,4 +7,5 @@ export { type CardHostOptions, createCardHostApp, startCardHost } from './host/c
 export type { IssuedCard } from './issue-card.ts';
 export { cardLoginRoutes } from './login/routes.ts';
 export { cardsMigrations } from './store/migrations.ts';
+export type { CardsDb } from './store/tables.ts';
 export type { CardIdentity } from './verify/context.ts';

@@ -65,6 +65,22 @@ export async function importDirectory(
     // One import at a time across nodes (SQLite serialises writers by itself).
     if (store.kind === 'postgres')
       await sql`select pg_advisory_xact_lock(hashtext('caducee.directory.import'))`.execute(trx);
+    const XSTAGE = process.env.XSTAGE;
+    if (store.kind === 'sqlite' && process.env.XICACHE) {
+      await sql.raw(`pragma cache_size = ${process.env.XICACHE}`).execute(trx);
+      await sql.raw(`pragma temp.cache_size = ${process.env.XICACHE}`).execute(trx);
+    }
+    if (store.kind === 'sqlite' && XSTAGE) {
+      await trx.deleteFrom('directory_import_line').execute();
+      if (XSTAGE === 'worowid')
+        await sql`create temp table directory_import_line (idnat text not null, kind text not null, seq integer not null, payload text not null, primary key (idnat, kind, seq)) without rowid`.execute(
+          trx,
+        );
+      else
+        await sql`create temp table directory_import_line (idnat text not null, kind text not null, seq integer not null, payload text not null)`.execute(
+          trx,
+        );
+    }
     let currentFile: ExtractSource | undefined;
     const staged = await stageSources(trx, sources, {
       lenientKeys: options.lenientKeys,
@@ -77,6 +93,11 @@ export async function importDirectory(
         options.onProgress?.({ phase: 'read', file: currentFile.name, bytes, totalBytes: currentFile.size }),
     });
     T('staged');
+    if (store.kind === 'sqlite' && XSTAGE === 'rowid')
+      await sql`create index temp.directory_import_line_order on directory_import_line (idnat, kind, seq)`.execute(
+        trx,
+      );
+    T('indexed');
     await checkInactivationThreshold(trx, options.threshold, options.force ?? false);
     const totalPersons = undefined;
     const counts = await reconcile(trx, importedKinds, startedAt, {
@@ -88,6 +109,7 @@ export async function importDirectory(
     T('inactivated');
     await trx.deleteFrom('directory_import_line').execute();
     T('deleted');
+    if (store.kind === 'sqlite' && XSTAGE) await sql`drop table temp.directory_import_line`.execute(trx);
     const result: ImportSummary = {
       importId,
       files: staged,

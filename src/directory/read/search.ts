@@ -1,7 +1,8 @@
+import type { SelectQueryBuilder } from 'kysely';
 import { InvalidSearch } from '../errors.ts';
 import { personView } from '../model/person.ts';
 import { prefixUpperBound, searchKey } from '../model/search-key.ts';
-import type { DirectoryDb } from '../store/tables.ts';
+import type { DirectoryDb, DirectoryTables } from '../store/tables.ts';
 
 export interface SearchQuery {
   /** Prefix of the nom d'exercice; a second word filters on the prénom prefix. */
@@ -69,18 +70,39 @@ export async function searchPersons(
     if (given)
       select = select.where('given_key', '>=', given).where('given_key', '<', prefixUpperBound(given));
   }
-  const facet = (kind: string, value: string, prefix = false) =>
-    db
-      .selectFrom('directory_facet')
-      .select('directory_facet.idnat')
-      .where('kind', '=', kind)
-      .$if(!prefix, (qb) => qb.where('value', '=', value))
-      .$if(prefix, (qb) => qb.where('value', '>=', value).where('value', '<', prefixUpperBound(value)));
-  if (query.profession) select = select.where('idnat', 'in', facet('profession', query.profession));
-  if (query.specialty) select = select.where('idnat', 'in', facet('specialty', query.specialty));
-  if (query.postcode)
-    select = select.where('idnat', 'in', facet('postcode', query.postcode, query.postcode.length < 5));
-  if (query.id) select = select.where('idnat', 'in', facet('id', query.id.trim()));
+  const facet = (kind: string, value: string, prefix = false) => {
+    const matching = <QB extends SelectQueryBuilder<DirectoryTables, 'directory_facet', any>>(qb: QB) =>
+      prefix
+        ? qb
+            .where('directory_facet.value', '>=', value)
+            .where('directory_facet.value', '<', prefixUpperBound(value))
+        : qb.where('directory_facet.value', '=', value);
+    // With a name, the name index yields candidates in result order: checking each one against
+    // the facet index stops at `limit`. Without one, the facet's persons are the candidates.
+    if (words.length > 0) {
+      select = select.where((eb) =>
+        eb.exists(
+          matching(
+            eb
+              .selectFrom('directory_facet')
+              .select('directory_facet.idnat')
+              .where('directory_facet.kind', '=', kind)
+              .whereRef('directory_facet.idnat', '=', 'directory_person.idnat'),
+          ),
+        ),
+      );
+    } else {
+      select = select.where(
+        'idnat',
+        'in',
+        matching(db.selectFrom('directory_facet').select('directory_facet.idnat').where('kind', '=', kind)),
+      );
+    }
+  };
+  if (query.profession) facet('profession', query.profession);
+  if (query.specialty) facet('specialty', query.specialty);
+  if (query.postcode) facet('postcode', query.postcode, query.postcode.length < 5);
+  if (query.id) facet('id', query.id.trim());
 
   const rows = await select.execute();
   return rows.map((row) => {
