@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { launchChromium } from './support/browser.ts';
 import { trustingFetch } from './support/https.ts';
 import { freePort } from './support/system.ts';
 
@@ -61,6 +62,32 @@ describe('caducee start (what npm start runs)', () => {
       assert.ok(results.some((r) => r.nomExercice === 'MARTIN'));
       const cardHostPage = await fetch(`https://localhost:${cardHostPort}/`);
       assert.match(await cardHostPage.text(), /Carte non lue/);
+
+      // The printed card and PIN log in to the demo relying party, in a real browser.
+      const pin = /899760000010 {2}code (\d{4})/.exec(output)?.[1];
+      assert.match(output, /Client de démonstration : client_id caducee-demo, client_secret \S+/);
+      const browser = await launchChromium();
+      try {
+        const context = await browser.newContext({
+          ignoreHTTPSErrors: true,
+          clientCertificates: [
+            {
+              origin: `https://localhost:${cardHostPort}`,
+              pfxPath: path.join(dataDir, 'cards', '899760000010.p12'),
+              passphrase: pin!,
+            },
+          ],
+        });
+        const page = await context.newPage();
+        await page.goto(`https://localhost:${port}/demo`);
+        await page.getByRole('link', { name: 'Se connecter avec Pro Santé Connect' }).click();
+        await page.getByRole('link', { name: 'Se connecter avec ma carte CPS' }).click();
+        await page.waitForURL(`https://localhost:${port}/demo/callback**`);
+        assert.match(await page.getByRole('status').innerText(), /Bonjour Claire MARTIN \(899760000010\)/);
+        assert.match(await page.locator('main').innerText(), /"SubjectRefPro"/);
+      } finally {
+        await browser.close();
+      }
       const exit = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       assert.equal(await exit, 0);

@@ -3,6 +3,7 @@ import { registerCardCommands } from './commands/cards.ts';
 import { registerConfigCommands } from './commands/config.ts';
 import { registerDirectoryCommands } from './commands/directory.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
+import { registerOidcCommands } from './commands/oidc.ts';
 import { registerStartCommands } from './commands/start.ts';
 
 export function buildProgram(): Command {
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerConfigCommands(program);
   registerDirectoryCommands(program);
   registerCardCommands(program);
+  registerOidcCommands(program);
   return program;
 }
 

@@ -1,10 +1,11 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
-import type { Hono } from 'hono';
 import { cardLoginRoutes, createCardHostApp, startCardHost } from '../cards/index.ts';
 import { directoryRoutes } from '../directory/index.ts';
+import { createOidc, type Oidc } from '../oidc/index.ts';
 import { createApp, type Logger, type RunningServer, serveAssets } from '../platform/index.ts';
+import { demoRelyingParty } from '../rp/index.ts';
 import type { System } from './system.ts';
 
 /** Listening port of a public URL (its explicit port, else the scheme's default). */
@@ -19,57 +20,67 @@ function withPort(url: string, port: number): string {
   return parsed.toString().replace(/\/$/, '');
 }
 
+type Listener = (req: IncomingMessage, res: ServerResponse) => unknown;
+
 async function listenHttps(
-  app: Hono,
+  listener: Listener,
   system: System,
   port: number,
   publicUrl: string,
 ): Promise<RunningServer> {
   const tls = await system.tls();
+  const server = createHttpsServer({ key: tls.keyPem, cert: tls.fullChainPem }, listener);
   return new Promise((resolve, reject) => {
-    const server = serve(
-      {
-        fetch: app.fetch,
-        hostname: system.settings.listenHost,
-        port,
-        createServer: createHttpsServer,
-        serverOptions: { key: tls.keyPem, cert: tls.fullChainPem },
-      },
-      (info: AddressInfo) =>
-        resolve({
-          port: info.port,
-          url: withPort(publicUrl, info.port),
-          close: () =>
-            new Promise((done) => {
-              server.close(() => done());
-              (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-            }),
-        }),
-    );
     server.once('error', reject);
+    server.listen(port, system.settings.listenHost, () => {
+      const { port: actual } = server.address() as AddressInfo;
+      resolve({
+        port: actual,
+        url: withPort(publicUrl, actual),
+        close: () =>
+          new Promise((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
   });
 }
 
-/** The identity provider's origin: directory API, card login hand-off (the OpenID provider joins it). */
+/**
+ * The identity provider's origin: the OpenID provider (PSC-compatible) and its login pages, the
+ * card login hand-off, the directory API.
+ */
 export async function startIdpServer(
   system: System,
   log: Logger,
   port = portOf(system.settings.idp.url),
-): Promise<RunningServer> {
+  demo?: { clientId: string; clientSecret: string; redirectUri: string },
+): Promise<RunningServer & { oidc: Oidc }> {
+  const cards = await system.cards();
+  const oidc = await createOidc({
+    store: system.store,
+    directory: system.directory,
+    cards,
+    settings: system.settings,
+    audit: system.audit,
+    log,
+  });
   const app = createApp({ service: 'idp', log, ready: () => system.store.ping() });
   serveAssets(app);
+  app.route('/interaction', oidc.interactions);
   app.route('/api/directory', directoryRoutes(system.directory));
   app.route(
     '/carte-cps',
-    cardLoginRoutes({
-      cards: await system.cards(),
-      directory: system.directory,
-      settings: system.settings,
-      audit: system.audit,
-    }),
+    cardLoginRoutes({ cards, directory: system.directory, settings: system.settings, audit: system.audit }),
   );
-  app.get('/', (c) => c.redirect('/carte-cps'));
-  return listenHttps(app, system, port, system.settings.idp.url);
+  if (demo) {
+    const issuer = system.settings.idp.url.replace(/\/$/, '');
+    app.route('/demo', demoRelyingParty({ issuer, ...demo, caPem: (await system.tls()).caPem }));
+  }
+  app.get('/', (c) => c.redirect(demo ? '/demo' : '/.well-known/openid-configuration'));
+  const server = await listenHttps(oidc.listener(app), system, port, system.settings.idp.url);
+  return { ...server, oidc };
 }
 
 /** The card host origin (TLS client authentication, or behind nginx in proxy mode). */

@@ -1,5 +1,6 @@
 import { type Cards, cardsMigrations, createCards } from '../cards/index.ts';
 import { createDirectory, type Directory, directoryMigrations } from '../directory/index.ts';
+import { oidcMigrations } from '../oidc/store/migrations.ts';
 import {
   ensureHierarchy,
   ensureServerCertificate,
@@ -25,7 +26,7 @@ export interface System {
 }
 
 export function allMigrations(store: Store) {
-  return [auditMigrations(), directoryMigrations(store.kind), cardsMigrations()];
+  return [auditMigrations(), directoryMigrations(store.kind), cardsMigrations(), oidcMigrations()];
 }
 
 export function hostnamesOf(settings: Settings): string[] {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadDemoDirectoryIfEmpty } from '../../directory/index.ts';
 import { BadRequest, createLogger, type RunningServer } from '../../platform/index.ts';
 import { ensureDemoCards } from '../demo/demo-cards.ts';
+import { ensureDemoClient } from '../demo/demo-client.ts';
 import { action } from '../output.ts';
 import { startCardHostServer, startIdpServer } from '../servers.ts';
 import { openSystem, type System } from '../system.ts';
@@ -34,7 +35,8 @@ export function registerStartCommands(program: Command): void {
         const demo = await loadDemoDirectoryIfEmpty(system.directory);
         const cards = await system.cards();
         const demoCards = await ensureDemoCards(cards, system.directory);
-        const idp = await startIdpServer(system, log);
+        const demoClient = await ensureDemoClient(system);
+        const idp = await startIdpServer(system, log, undefined, demoClient);
         const cardHost = await startCardHostServer(system, log);
         stopOnSignal(system, [idp, cardHost]);
         const stats = await system.directory.stats();
@@ -47,6 +49,8 @@ export function registerStartCommands(program: Command): void {
             : `  Annuaire : ${stats.active} professionnels actifs.`,
           '',
           'Adresses :',
+          `  Essayer une connexion    ${idp.url}/demo  (service de démonstration OpenID Connect)`,
+          `  Fournisseur d'identité   ${idp.url}  (découverte : /.well-known/openid-configuration)`,
           `  Connexion par carte CPS  ${idp.url}/carte-cps`,
           `  Tester ma carte          ${system.settings.cardHost.url}/`,
           `  API de l'annuaire        ${idp.url}/api/directory/persons?name=mar`,
@@ -65,6 +69,9 @@ export function registerStartCommands(program: Command): void {
             ? `  … et ${demoCards.length - FEATURED} autres : codes dans ${cards.cardsDir}/codes-porteur.json`
             : '',
           'Importer une carte dans le navigateur : voir docs/cards.md.',
+          '',
+          `Client de démonstration : client_id ${demoClient.clientId}, client_secret ${demoClient.clientSecret}`,
+          '  Votre propre service : npx caducee client add --name "Mon service" --redirect-uri https://…/callback',
           '',
           'Ctrl+C pour arrêter.',
         ];

@@ -58,29 +58,11 @@ export async function importDirectory(
   const importId = randomUUID();
   const db = store.db as DirectoryDb;
 
-  const T0 = performance.now();
-  const T = (label: string) =>
-    process.env.XTIME && process.stderr.write(`${label} ${Math.round(performance.now() - T0)}\n`);
-  const summary = await db.transaction().execute(async (trx) => {
+  const restoreCache = await raiseImportCache(store);
+  const applying = db.transaction().execute(async (trx) => {
     // One import at a time across nodes (SQLite serialises writers by itself).
     if (store.kind === 'postgres')
       await sql`select pg_advisory_xact_lock(hashtext('caducee.directory.import'))`.execute(trx);
-    const XSTAGE = process.env.XSTAGE;
-    if (store.kind === 'sqlite' && process.env.XICACHE) {
-      await sql.raw(`pragma cache_size = ${process.env.XICACHE}`).execute(trx);
-      await sql.raw(`pragma temp.cache_size = ${process.env.XICACHE}`).execute(trx);
-    }
-    if (store.kind === 'sqlite' && XSTAGE) {
-      await trx.deleteFrom('directory_import_line').execute();
-      if (XSTAGE === 'worowid')
-        await sql`create temp table directory_import_line (idnat text not null, kind text not null, seq integer not null, payload text not null, primary key (idnat, kind, seq)) without rowid`.execute(
-          trx,
-        );
-      else
-        await sql`create temp table directory_import_line (idnat text not null, kind text not null, seq integer not null, payload text not null)`.execute(
-          trx,
-        );
-    }
     let currentFile: ExtractSource | undefined;
     const staged = await stageSources(trx, sources, {
       lenientKeys: options.lenientKeys,
@@ -92,24 +74,14 @@ export async function importDirectory(
         currentFile &&
         options.onProgress?.({ phase: 'read', file: currentFile.name, bytes, totalBytes: currentFile.size }),
     });
-    T('staged');
-    if (store.kind === 'sqlite' && XSTAGE === 'rowid')
-      await sql`create index temp.directory_import_line_order on directory_import_line (idnat, kind, seq)`.execute(
-        trx,
-      );
-    T('indexed');
     await checkInactivationThreshold(trx, options.threshold, options.force ?? false);
     const totalPersons = undefined;
     const counts = await reconcile(trx, importedKinds, startedAt, {
       warning,
       persons: (done) => options.onProgress?.({ phase: 'apply', persons: done, totalPersons }),
     });
-    T('reconciled');
     const inactivated = await inactivateGone(trx, startedAt);
-    T('inactivated');
     await trx.deleteFrom('directory_import_line').execute();
-    T('deleted');
-    if (store.kind === 'sqlite' && XSTAGE) await sql`drop table temp.directory_import_line`.execute(trx);
     const result: ImportSummary = {
       importId,
       files: staged,
@@ -133,6 +105,24 @@ export async function importDirectory(
       .execute();
     return result;
   });
-  T('committed');
+  const summary = await applying.finally(restoreCache);
   return summary;
+}
+
+/**
+ * SQLite page cache of an import, in KiB. The default (2 MB) is far smaller than the indexes an
+ * import inserts into in random order (person names, staged lines): nearly every insert then
+ * misses the cache and spills a page to the WAL. 64 MB holds them for a national extract.
+ */
+const IMPORT_CACHE_KIB = 64 * 1024;
+
+/** Raises the SQLite page cache for the import; returns what gives it back. */
+async function raiseImportCache(store: Store): Promise<() => Promise<void>> {
+  if (store.kind !== 'sqlite') return async () => {};
+  const { rows } = await sql<{ cache_size: number }>`pragma cache_size`.execute(store.db);
+  const previous = Number(rows[0]?.cache_size ?? -2000);
+  await sql.raw(`pragma cache_size = -${IMPORT_CACHE_KIB}`).execute(store.db);
+  return async () => {
+    await sql.raw(`pragma cache_size = ${previous}`).execute(store.db);
+  };
 }

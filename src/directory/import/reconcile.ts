@@ -7,7 +7,7 @@ import type { PersonSections } from '../model/sections.ts';
 import type { DirectoryDb, DirectoryPersonTable } from '../store/tables.ts';
 import { assembleSections, type StagedRow } from './assemble.ts';
 
-const PAGE = Number(process.env.XPAGE ?? 1000);
+const PAGE = 1000;
 
 export interface ReconcileCounts {
   listed: number;

@@ -134,13 +134,41 @@ export interface PersonRow {
 }
 
 /** Merges the sections of a stored person into the Person view. Contact is filled by the caller. */
+const situationKey = (professionCode: string, activity: ActivityRecord) =>
+  `${professionCode}|${activity.modeCode}|${activity.structure.structureId}`;
+
+/**
+ * The 2021 public extract has no genre d'activité nor rôle columns; the PSC extract has them for
+ * the same situations. Fill them in where the public extract leaves them empty.
+ */
+function withPscSituationCodes(exercices: ExerciceRecord[], psc: PersonSections['psc']): ExerciceRecord[] {
+  if (!psc) return exercices;
+  const codes = new Map<string, ActivityRecord>();
+  for (const exercice of psc.exercices) {
+    for (const activity of exercice.activities)
+      codes.set(situationKey(exercice.professionCode, activity), activity);
+  }
+  return exercices.map((exercice) => ({
+    ...exercice,
+    activities: exercice.activities.map((activity) => {
+      const fromPsc = codes.get(situationKey(exercice.professionCode, activity));
+      if (!fromPsc) return activity;
+      return {
+        ...activity,
+        genreCode: activity.genreCode || fromPsc.genreCode,
+        roleCode: activity.roleCode || fromPsc.roleCode,
+      };
+    }),
+  }));
+}
+
 export function personView(row: PersonRow, contact: Contact): Person {
   const sections = JSON.parse(row.sections) as PersonSections;
   const { activite, psc } = sections;
   // The public extract is the reference for practice; the PSC extract stands in when alone.
-  const exercices = (activite?.exercices.length ? activite.exercices : (psc?.exercices ?? [])).map((e) =>
-    exerciceView(e, sections.savoirFaire),
-  );
+  const exercices = (
+    activite?.exercices.length ? withPscSituationCodes(activite.exercices, psc) : (psc?.exercices ?? [])
+  ).map((e) => exerciceView(e, sections.savoirFaire));
   const firstExercice = exercices[0];
   const civiliteCode = psc?.civiliteCode || activite?.civiliteCode || '';
   return {

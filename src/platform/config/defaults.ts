@@ -33,6 +33,30 @@ export const defaults = {
     /** Subject attribute (short name or OID) holding the national identifier: card generations differ. */
     idnatAttribute: 'CN',
   },
+  oidc: {
+    /** `acr` returned per authentication means: PSC has changed them over time, so they are settings. */
+    acrCard: 'eidas1',
+    acrEcps: 'eidas1',
+    /** Default signing algorithm of ID tokens and JWT userinfo (a client may ask for RS256). */
+    signingAlg: 'ES256',
+    /** Lifetimes, in seconds. PSC's access tokens are short-lived: relying parties refresh. */
+    accessTokenTtl: 300,
+    authorizationCodeTtl: 60,
+    idTokenTtl: 300,
+    refreshTokenTtl: 86_400,
+    sessionTtl: 36_000,
+    interactionTtl: 600,
+    /** Calls the provider makes (back-channel logout, jwks_uri, CIBA ping) to loopback or private
+     * addresses are refused against SSRF; `auto` allows them when the issuer itself is local. */
+    outboundToPrivateAddresses: 'auto',
+  },
+  /** Who professionals call when a login fails (shown on the login pages). */
+  support: {
+    name: 'Assistance Caducée',
+    phone: '',
+    email: '',
+    url: '',
+  },
   espaceMedecin: { url: 'http://localhost:3000' },
   lieux: { url: 'http://localhost:3001' },
   outbox: { url: 'http://localhost:8025' },

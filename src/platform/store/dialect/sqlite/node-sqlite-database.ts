@@ -18,7 +18,6 @@ export class NodeSqliteDatabase implements SqliteDatabase {
     this.#db.exec('PRAGMA synchronous = NORMAL');
     this.#db.exec('PRAGMA foreign_keys = ON');
     this.#db.exec('PRAGMA temp_store = FILE');
-    if (process.env.XCACHE) this.#db.exec(`PRAGMA cache_size = ${process.env.XCACHE}`);
   }
 
   prepare(sql: string): SqliteStatement {

@@ -1,0 +1,10 @@
+/** The Pro Santé Connect-compatible OpenID Connect provider (oidc-provider). */
+
+export { nationalIdFromSubject, pscSubject, pscUserinfo } from './claims/index.ts';
+export * as oidcErrors from './errors.ts';
+export { listSigningKeys, rotateSigningKeys, type SigningKeySummary } from './keys/signing-keys.ts';
+export { createOidc, type Oidc } from './oidc.ts';
+export { KEYCLOAK_ROUTES } from './provider/configuration.ts';
+export { addClient, getClient, listClients, removeClient } from './store/clients.ts';
+export { oidcMigrations } from './store/migrations.ts';
+export type { OidcDb } from './store/tables.ts';

@@ -1,0 +1,79 @@
+import type { Hono } from 'hono';
+import Provider from 'oidc-provider';
+import type { Cards } from '../cards/index.ts';
+import type { Directory } from '../directory/index.ts';
+import type { AuditLog, Logger, Settings, Store } from '../platform/index.ts';
+import { kyselyAdapterFactory } from './adapter/kysely-adapter.ts';
+import { providerOriginListener } from './http/listener.ts';
+import { interactionRoutes } from './interaction/routes.ts';
+import { cookieKeys, deploymentId } from './keys/secrets.ts';
+import { ensureSigningKeys } from './keys/signing-keys.ts';
+import { providerConfiguration } from './provider/configuration.ts';
+import { ProviderHolder } from './provider/provider-holder.ts';
+import type { OidcDb } from './store/tables.ts';
+
+/** The Pro Santé Connect-compatible OpenID provider, wired on the project's store. */
+export interface Oidc {
+  holder: ProviderHolder;
+  deploymentId: string;
+  /** Issuer path prefix (`''` at the root). */
+  prefix: string;
+  /** Login pages, to mount at `/interaction`. */
+  interactions: Hono;
+  /** The Node listener of the provider's origin, given the Hono app of our own pages. */
+  listener(app: Hono): ReturnType<typeof providerOriginListener>;
+}
+
+export async function createOidc(options: {
+  store: Store;
+  directory: Directory;
+  cards: Cards;
+  settings: Settings;
+  audit: AuditLog;
+  log: Logger;
+}): Promise<Oidc> {
+  const { settings, directory, log } = options;
+  const db = options.store.db as OidcDb;
+  await ensureSigningKeys(db);
+  const [deployment, cookies] = await Promise.all([deploymentId(db), cookieKeys(db)]);
+  const issuer = settings.idp.url.replace(/\/$/, '');
+  const prefix = new URL(issuer).pathname.replace(/\/$/, '');
+  const adapter = kyselyAdapterFactory(db);
+  const build = (jwks: { keys: object[] }) => {
+    const provider = new Provider(
+      issuer,
+      providerConfiguration({
+        settings,
+        directory,
+        deploymentId: deployment,
+        cookieKeys: cookies,
+        jwks,
+        adapter,
+        prefix,
+      }),
+    );
+    provider.on('server_error', (_ctx, error) => log.error({ err: error }, 'oidc provider error'));
+    provider.on('backchannel.error', (_client, error) =>
+      log.warn({ err: error }, 'back-channel logout failed'),
+    );
+    return provider;
+  };
+  const graceSeconds = Math.max(settings.oidc.idTokenTtl, settings.oidc.accessTokenTtl) + 60;
+  const holder = new ProviderHolder({ build, db, graceSeconds });
+  await holder.refresh(true);
+  const interactions = interactionRoutes({
+    provider: () => holder.current(),
+    settings,
+    directory,
+    cards: options.cards,
+    audit: options.audit,
+    deploymentId: deployment,
+  });
+  return {
+    holder,
+    deploymentId: deployment,
+    prefix,
+    interactions,
+    listener: (app) => providerOriginListener({ app, holder, prefix }),
+  };
+}

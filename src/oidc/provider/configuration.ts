@@ -1,0 +1,190 @@
+import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import type { Directory } from '../../directory/index.ts';
+import type { Settings } from '../../platform/index.ts';
+import {
+  nationalIdFromSubject,
+  PSC_PROFILE_CLAIMS,
+  PSC_SCOPE_ALL_CLAIMS,
+  pscUserinfo,
+} from '../claims/index.ts';
+import { renderProviderError } from '../interaction/pages.ts';
+
+/** Keycloak's paths, as Pro Santé Connect serves them: hard-coded PSC integrations keep working. */
+export const KEYCLOAK_ROUTES = {
+  authorization: '/protocol/openid-connect/auth',
+  token: '/protocol/openid-connect/token',
+  userinfo: '/protocol/openid-connect/userinfo',
+  end_session: '/protocol/openid-connect/logout',
+  jwks: '/protocol/openid-connect/certs',
+  introspection: '/protocol/openid-connect/token/introspect',
+  revocation: '/protocol/openid-connect/revoke',
+  backchannel_authentication: '/protocol/openid-connect/ext/ciba/auth',
+  pushed_authorization_request: '/protocol/openid-connect/ext/par/request',
+};
+
+export interface ConfigurationInputs {
+  settings: Settings;
+  directory: Directory;
+  deploymentId: string;
+  cookieKeys: string[];
+  jwks: { keys: object[] };
+  adapter: Configuration['adapter'];
+  /** Path prefix of the issuer (`''` at the root). */
+  prefix: string;
+}
+
+function allowPrivateAddresses(settings: Settings): boolean {
+  const setting = settings.oidc.outboundToPrivateAddresses;
+  if (setting !== 'auto') return setting === 'allow';
+  return ['localhost', '127.0.0.1', '[::1]'].includes(new URL(settings.idp.url).hostname);
+}
+
+/** oidc-provider configured as Pro Santé Connect (PSC.md): scopes, claims, acr, TTLs, routes. */
+export function providerConfiguration(inputs: ConfigurationInputs): Configuration {
+  const { settings, directory, deploymentId } = inputs;
+  const oidc = settings.oidc;
+  return {
+    adapter: inputs.adapter,
+    jwks: inputs.jwks as Configuration['jwks'],
+    cookies: {
+      keys: inputs.cookieKeys,
+      long: { signed: true, httpOnly: true, sameSite: 'lax', secure: true },
+      short: { signed: true, httpOnly: true, sameSite: 'lax', secure: true },
+    },
+    routes: KEYCLOAK_ROUTES,
+    responseTypes: ['code'],
+    scopes: ['openid', 'offline_access', 'scope_all', 'profile', 'email'],
+    claims: {
+      acr: null,
+      amr: null,
+      auth_time: null,
+      sid: null,
+      iss: null,
+      // How and when the professional logged in goes in every ID token (oidc-provider only adds
+      // standalone claims when the request names them).
+      openid: ['sub', 'acr', 'amr', 'auth_time'],
+      profile: PSC_PROFILE_CLAIMS,
+      scope_all: PSC_SCOPE_ALL_CLAIMS,
+      // The correspondence e-mail of the restricted extract is not handed out: the scope is
+      // accepted for compatibility and carries nothing.
+      email: [],
+    },
+    // PSC's ID tokens carry the identity (preferred_username…), not only sub.
+    conformIdTokenClaims: false,
+    acrValues: [...new Set([oidc.acrCard, oidc.acrEcps])],
+    clientAuthMethods: [
+      'client_secret_basic',
+      'client_secret_post',
+      'client_secret_jwt',
+      'private_key_jwt',
+      'none',
+    ],
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: oidc.signingAlg as 'ES256' | 'RS256',
+    },
+    enabledJWA: {
+      idTokenSigningAlgValues: ['ES256', 'RS256'],
+      userinfoSigningAlgValues: ['ES256', 'RS256'],
+      requestObjectSigningAlgValues: ['ES256', 'RS256'],
+      clientAuthSigningAlgValues: ['ES256', 'RS256', 'HS256', 'PS256'],
+      introspectionSigningAlgValues: ['ES256', 'RS256'],
+    },
+    pkce: {
+      // Public clients must use PKCE (S256, the only method oidc-provider offers); confidential
+      // clients may.
+      required: (_ctx: KoaContextWithOIDC, client) => client.clientAuthMethod === 'none',
+    },
+    features: {
+      devInteractions: { enabled: false },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      jwtUserinfo: { enabled: true },
+      backchannelLogout: { enabled: true },
+      claimsParameter: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          ctx.body = (await import('../interaction/pages.ts')).logoutConfirmPage(form);
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.body = (await import('../interaction/pages.ts')).loggedOutPage();
+        },
+      },
+    },
+    ttl: {
+      AccessToken: oidc.accessTokenTtl,
+      AuthorizationCode: oidc.authorizationCodeTtl,
+      IdToken: oidc.idTokenTtl,
+      RefreshToken: oidc.refreshTokenTtl,
+      ClientCredentials: oidc.accessTokenTtl,
+      Interaction: oidc.interactionTtl,
+      Session: oidc.sessionTtl,
+      Grant: oidc.sessionTtl,
+      BackchannelAuthenticationRequest: 120,
+    },
+    issueRefreshToken: async (_ctx, client, code) =>
+      client.grantTypeAllowed('refresh_token') &&
+      (code.scopes.has('offline_access') || code.scopes.has('scope_all')),
+    interactions: {
+      url: (_ctx, interaction) => `${inputs.prefix}/interaction/${interaction.uid}`,
+    },
+    // A federation of registered services: no consent screen. The grant covers what was asked.
+    loadExistingGrant: async (ctx) => {
+      const grantId =
+        ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session!.grantIdFor(ctx.oidc.client!.clientId);
+      if (grantId) {
+        const existing = await ctx.oidc.provider.Grant.find(grantId);
+        if (existing) return existing;
+      }
+      const grant = new ctx.oidc.provider.Grant({
+        clientId: ctx.oidc.client!.clientId,
+        accountId: ctx.oidc.session!.accountId!,
+      });
+      const scope = ctx.oidc.params?.scope;
+      if (typeof scope === 'string') grant.addOIDCScope(scope);
+      const claims = ctx.oidc.params?.claims;
+      if (typeof claims === 'string') {
+        const requested = JSON.parse(claims) as { id_token?: object; userinfo?: object };
+        grant.addOIDCClaims([
+          ...Object.keys(requested.id_token ?? {}),
+          ...Object.keys(requested.userinfo ?? {}),
+        ]);
+      }
+      await grant.save();
+      return grant;
+    },
+    findAccount: async (_ctx, sub) => {
+      const idnat = nationalIdFromSubject(sub);
+      const person = idnat ? await directory.find(idnat) : undefined;
+      // A professional who left the directory gets no tokens, even from an existing session.
+      if (!person?.active) return undefined;
+      return {
+        accountId: sub,
+        claims: async () => pscUserinfo(person, { deploymentId }) as unknown as { sub: string },
+      };
+    },
+    renderError: async (ctx, out, error) => {
+      ctx.type = 'html';
+      ctx.body = renderProviderError(out as unknown as Record<string, unknown>, error);
+    },
+    extraParams: ['channel'],
+    // oidc-provider refuses outgoing calls to special-use addresses (SSRF); a deployment whose
+    // services all run on this machine (the demo, tests) needs them.
+    fetch: allowPrivateAddresses(settings)
+      ? (url, options) => {
+          const { dispatcher: _ssrfGuard, ...rest } = options as RequestInit & { dispatcher?: unknown };
+          return globalThis.fetch(url, rest);
+        }
+      : (url, options) => globalThis.fetch(url, options),
+    discovery: {
+      // PSC advertises its CIBA channel extension and its test/realm metadata; we describe ours.
+      service_documentation: `${settings.idp.url.replace(/\/$/, '')}/`,
+      ui_locales_supported: ['fr-FR'],
+      claims_locales_supported: ['fr-FR'],
+    },
+  };
+}

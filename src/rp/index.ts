@@ -1,0 +1,2 @@
+/** Relying parties: services that sign professionals in through the provider, over OIDC only. */
+export { demoRelyingParty } from './demo/demo-relying-party.ts';

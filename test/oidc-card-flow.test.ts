@@ -1,0 +1,403 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import * as client from 'openid-client';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startCardHostServer, startIdpServer } from '../src/cli/servers.ts';
+import { loadDemoDirectoryIfEmpty } from '../src/directory/index.ts';
+import { addClient, type OidcDb } from '../src/oidc/index.ts';
+import { createLogger, type RunningServer } from '../src/platform/index.ts';
+import { launchChromium } from './support/browser.ts';
+import { trustingFetch } from './support/https.ts';
+import { startTestRelyingParty, type TestRelyingParty } from './support/relying-party.ts';
+import { type OpenedStore, storeCases } from './support/stores.ts';
+import { type TestSystem, testSystem } from './support/system.ts';
+
+const GP = '899760000010';
+const HOSPITAL_DOCTOR = '899760000028';
+const PHARMACIST = '899760000036';
+
+/** openid-client's errors carry the OAuth error code (`invalid_grant`…) as `error`. */
+async function rejectsWithOAuth(promise: Promise<unknown>, code: string) {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.equal((error as { error?: string }).error, code, String(error));
+    return true;
+  });
+}
+
+for (const storeCase of storeCases()) {
+  describe(`OpenID provider: card login for a PSC relying party (${storeCase.kind})`, () => {
+    let opened: OpenedStore;
+    let test: TestSystem;
+    let servers: RunningServer[] = [];
+    let browser: Browser;
+    let rp: TestRelyingParty;
+    let issuer: string;
+    let fetchTrusted: ReturnType<typeof trustingFetch>;
+    let config: client.Configuration;
+    const cards: Record<string, { pfxPath: string; passphrase: string }> = {};
+    const secret = 'secret-of-the-test-relying-party-0123456789';
+
+    const discover = (clientId: string, clientSecret?: string, auth?: client.ClientAuth) =>
+      client.discovery(new URL(issuer), clientId, clientSecret, auth, {
+        [client.customFetch]: fetchTrusted as unknown as client.CustomFetch,
+      });
+
+    const contextFor = (idnat: string): Promise<BrowserContext> =>
+      browser.newContext({
+        ignoreHTTPSErrors: true,
+        locale: 'fr-FR',
+        clientCertificates: [{ origin: test.system.settings.cardHost.url, ...cards[idnat]! }],
+      });
+
+    /** Authorization request → login page → "Carte CPS" → card host → back to the RP with a code. */
+    async function cardLogin(page: Page, parameters: Record<string, string>) {
+      const url = client.buildAuthorizationUrl(config, parameters);
+      await page.goto(url.href);
+      // Single sign-on: with a live provider session the browser comes straight back.
+      if (!page.url().startsWith(rp.redirectUri)) {
+        await page.getByRole('link', { name: 'Se connecter avec ma carte CPS' }).click();
+      }
+      await page.waitForURL(`${rp.redirectUri}**`);
+      return new URL(page.url());
+    }
+
+    async function pkce() {
+      const verifier = client.randomPKCECodeVerifier();
+      return { verifier, challenge: await client.calculatePKCECodeChallenge(verifier) };
+    }
+
+    before(async () => {
+      opened = await storeCase.open();
+      test = await testSystem(opened, { oidc: { authorizationCodeTtl: 10 } });
+      const { system } = test;
+      await loadDemoDirectoryIfEmpty(system.directory);
+      const dir = mkdtempSync(path.join(tmpdir(), 'caducee-oidc-cards-'));
+      for (const [index, idnat] of [GP, HOSPITAL_DOCTOR, PHARMACIST].entries()) {
+        const pin = `${index + 1}${index + 1}${index + 1}${index + 1}`;
+        const card = await (await system.cards()).issue(idnat, { pin, out: path.join(dir, `${idnat}.p12`) });
+        cards[idnat] = { pfxPath: card.file, passphrase: pin };
+      }
+      rp = await startTestRelyingParty();
+      const db = opened.store.db as OidcDb;
+      await addClient(db, {
+        client_id: 'rp-confidential',
+        client_name: 'Service de test',
+        client_secret: secret,
+        redirect_uris: [rp.redirectUri],
+        post_logout_redirect_uris: [rp.postLogoutUri],
+        token_endpoint_auth_method: 'client_secret_basic',
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        backchannel_logout_uri: rp.backchannelUri,
+        backchannel_logout_session_required: true,
+      });
+      await addClient(db, {
+        client_id: 'rp-public',
+        client_name: 'Application publique de test',
+        redirect_uris: [rp.redirectUri],
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+      });
+      const log = createLogger(process.env.CADUCEE_TEST_LOG ?? 'silent');
+      servers = [
+        await startIdpServer(system, log, test.ports.idp),
+        await startCardHostServer(system, log, test.ports.cardHost),
+      ];
+      issuer = system.settings.idp.url;
+      fetchTrusted = trustingFetch((await system.tls()).caPem);
+      config = await discover('rp-confidential', secret);
+      browser = await launchChromium();
+    });
+
+    after(async () => {
+      await browser?.close();
+      await Promise.all(servers.map((server) => server.close()));
+      await rp?.close();
+      test?.dispose();
+      await opened?.dispose();
+    });
+
+    it('serves PSC discovery: standard and wallet documents, Keycloak paths, PSC scopes and acr', async () => {
+      const standard = await (await fetchTrusted(`${issuer}/.well-known/openid-configuration`)).json();
+      const wallet = await (await fetchTrusted(`${issuer}/.well-known/wallet-openid-configuration`)).json();
+      assert.deepEqual(wallet, standard);
+      assert.equal(standard.issuer, issuer);
+      assert.equal(standard.token_endpoint, `${issuer}/protocol/openid-connect/token`);
+      assert.equal(standard.authorization_endpoint, `${issuer}/protocol/openid-connect/auth`);
+      assert.equal(standard.userinfo_endpoint, `${issuer}/protocol/openid-connect/userinfo`);
+      assert.equal(standard.end_session_endpoint, `${issuer}/protocol/openid-connect/logout`);
+      assert.equal(standard.introspection_endpoint, `${issuer}/protocol/openid-connect/token/introspect`);
+      assert.equal(standard.revocation_endpoint, `${issuer}/protocol/openid-connect/revoke`);
+      for (const scope of ['openid', 'scope_all', 'profile', 'email', 'offline_access'])
+        assert.ok(standard.scopes_supported.includes(scope), scope);
+      assert.deepEqual(standard.acr_values_supported, ['eidas1']);
+      assert.deepEqual(standard.code_challenge_methods_supported, ['S256']);
+      for (const method of ['client_secret_basic', 'client_secret_post', 'private_key_jwt']) {
+        assert.ok(standard.token_endpoint_auth_methods_supported.includes(method), method);
+      }
+      assert.ok(standard.backchannel_logout_supported);
+      const jwks = await (await fetchTrusted(standard.jwks_uri)).json();
+      assert.deepEqual(jwks.keys.map((k: { alg: string }) => k.alg).sort(), ['ES256', 'RS256']);
+      assert.ok(
+        jwks.keys.every((k: { d?: string }) => k.d === undefined),
+        'no private parts published',
+      );
+    });
+
+    for (const [idnat, profession, check] of [
+      [GP, '10', (pro: PscExercice) => assert.equal(pro.codeSavoirFaire, 'SM54')],
+      [
+        HOSPITAL_DOCTOR,
+        '10',
+        (pro: PscExercice) => assert.equal(pro.activities[0]?.codeSecteurDactivite, 'SA01'),
+      ],
+      [PHARMACIST, '21', (pro: PscExercice) => assert.equal(pro.activities[0]?.codeSectionPharmacien, 'A')],
+    ] as const) {
+      it(`logs ${idnat} in with the card and returns PSC claims (${profession})`, async () => {
+        const context = await contextFor(idnat);
+        const page = await context.newPage();
+        const { verifier, challenge } = await pkce();
+        const state = client.randomState();
+        const nonce = client.randomNonce();
+        const callback = await cardLogin(page, {
+          redirect_uri: rp.redirectUri,
+          scope: 'openid scope_all',
+          acr_values: 'eidas1',
+          code_challenge: challenge,
+          code_challenge_method: 'S256',
+          state,
+          nonce,
+        });
+        const tokens = await client.authorizationCodeGrant(config, callback, {
+          pkceCodeVerifier: verifier,
+          expectedState: state,
+          expectedNonce: nonce,
+          idTokenExpected: true,
+        });
+        const idToken = tokens.claims()!;
+        assert.equal(
+          idToken.sub,
+          `f:${servers[0] && (servers[0] as { oidc?: { deploymentId: string } }).oidc?.deploymentId}:${idnat}`,
+        );
+        assert.equal(idToken.acr, 'eidas1');
+        assert.deepEqual(idToken.amr, ['sc', 'pin']);
+        assert.equal(idToken.preferred_username, idnat);
+        assert.equal(idToken.aud, 'rp-confidential');
+        const userinfo = (await client.fetchUserInfo(
+          config,
+          tokens.access_token,
+          idToken.sub,
+        )) as unknown as PscUserinfoShape;
+        assert.equal(userinfo.preferred_username, idnat);
+        assert.equal(userinfo.SubjectNameID, idnat);
+        assert.equal(userinfo.SubjectRole[0], `${profession}^1.2.250.1.71.1.2.7`);
+        const exercice = userinfo.SubjectRefPro.exercices[0]!;
+        assert.equal(exercice.codeProfession, profession);
+        assert.ok(exercice.activities.length >= 1);
+        check(exercice);
+        assert.ok(tokens.refresh_token, 'scope_all gives a refresh token, as PSC relying parties refresh');
+        const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!);
+        assert.ok(refreshed.access_token);
+        const introspection = await client.tokenIntrospection(config, refreshed.access_token);
+        assert.equal(introspection.active, true);
+        assert.equal(introspection.sub, idToken.sub);
+        await context.close();
+      });
+    }
+
+    it('refuses a redirect URI that is not registered, on a French page', async () => {
+      const context = await browser.newContext({ ignoreHTTPSErrors: true });
+      const page = await context.newPage();
+      const url = client.buildAuthorizationUrl(config, {
+        redirect_uri: `${rp.base}/elsewhere`,
+        scope: 'openid scope_all',
+      });
+      const response = await page.goto(url.href);
+      assert.equal(response?.status(), 400);
+      assert.match(
+        await page.getByRole('alert').innerText(),
+        /L'adresse de retour demandée par le service n'est pas autorisée/,
+      );
+      await context.close();
+    });
+
+    it('requires PKCE from public clients and checks the verifier', async () => {
+      const publicConfig = await discover('rp-public', undefined, client.None());
+      const context = await contextFor(GP);
+      const page = await context.newPage();
+      await page.goto(
+        client.buildAuthorizationUrl(publicConfig, {
+          redirect_uri: rp.redirectUri,
+          scope: 'openid scope_all',
+        }).href,
+      );
+      await page.waitForURL(`${rp.redirectUri}**`);
+      const refused = new URL(page.url());
+      assert.equal(refused.searchParams.get('error'), 'invalid_request');
+      assert.match(refused.searchParams.get('error_description') ?? '', /PKCE/);
+
+      const { challenge } = await pkce();
+      const state = client.randomState();
+      const callback = await cardLogin(page, {
+        redirect_uri: rp.redirectUri,
+        scope: 'openid',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+        state,
+      });
+      await rejectsWithOAuth(
+        client.authorizationCodeGrant(publicConfig, callback, {
+          pkceCodeVerifier: client.randomPKCECodeVerifier(),
+          expectedState: state,
+        }),
+        'invalid_grant',
+      );
+      await context.close();
+    });
+
+    it('refuses a reused code and revokes what the first use gave; refuses an expired code and a wrong secret', async () => {
+      const context = await contextFor(GP);
+      const page = await context.newPage();
+      const { verifier, challenge } = await pkce();
+      const state = client.randomState();
+      const callback = await cardLogin(page, {
+        redirect_uri: rp.redirectUri,
+        scope: 'openid scope_all',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+        state,
+      });
+      const first = await client.authorizationCodeGrant(config, callback, {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+      });
+      await rejectsWithOAuth(
+        client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state }),
+        'invalid_grant',
+      );
+      // Tokens issued from a code that was then replayed are revoked.
+      await assert.rejects(
+        client.fetchUserInfo(config, first.access_token, client.skipSubjectCheck),
+        (error: unknown) => {
+          assert.match(
+            String((error as { cause?: unknown }).cause ?? error) + JSON.stringify(error),
+            /invalid_token|401/,
+          );
+          return true;
+        },
+      );
+
+      const wrongSecret = await discover('rp-confidential', 'not-the-secret');
+      const second = await pkce();
+      const state2 = client.randomState();
+      const callback2 = await cardLogin(page, {
+        redirect_uri: rp.redirectUri,
+        scope: 'openid',
+        code_challenge: second.challenge,
+        code_challenge_method: 'S256',
+        state: state2,
+      });
+      await rejectsWithOAuth(
+        client.authorizationCodeGrant(wrongSecret, callback2, {
+          pkceCodeVerifier: second.verifier,
+          expectedState: state2,
+        }),
+        'invalid_client',
+      );
+
+      const third = await pkce();
+      const state3 = client.randomState();
+      const callback3 = await cardLogin(page, {
+        redirect_uri: rp.redirectUri,
+        scope: 'openid',
+        code_challenge: third.challenge,
+        code_challenge_method: 'S256',
+        state: state3,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 11_000));
+      await rejectsWithOAuth(
+        client.authorizationCodeGrant(config, callback3, {
+          pkceCodeVerifier: third.verifier,
+          expectedState: state3,
+        }),
+        'invalid_grant',
+      );
+      await context.close();
+    });
+
+    it('refuses an acr it does not offer', async () => {
+      const context = await contextFor(GP);
+      const page = await context.newPage();
+      await page.goto(
+        client.buildAuthorizationUrl(config, {
+          redirect_uri: rp.redirectUri,
+          scope: 'openid scope_all',
+          acr_values: 'eidas3',
+          state: 'x',
+        }).href,
+      );
+      await page.waitForURL(`${rp.redirectUri}**`);
+      const url = new URL(page.url());
+      assert.equal(url.searchParams.get('error'), 'unmet_authentication_requirements');
+      assert.equal(url.searchParams.get('state'), 'x');
+      await context.close();
+    });
+
+    it('ends the session on RP-initiated logout and calls the back-channel logout URI', async () => {
+      const context = await contextFor(PHARMACIST);
+      const page = await context.newPage();
+      const { verifier, challenge } = await pkce();
+      const state = client.randomState();
+      const callback = await cardLogin(page, {
+        redirect_uri: rp.redirectUri,
+        scope: 'openid scope_all',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+        state,
+      });
+      const tokens = await client.authorizationCodeGrant(config, callback, {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+      });
+      const before = rp.logoutTokens.length;
+      const logout = client.buildEndSessionUrl(config, {
+        id_token_hint: tokens.id_token!,
+        post_logout_redirect_uri: rp.postLogoutUri,
+        state: 'bye',
+      });
+      await page.goto(logout.href);
+      await page.getByRole('button', { name: 'Me déconnecter' }).click();
+      await page.waitForURL(`${rp.postLogoutUri}**`);
+      assert.equal(new URL(page.url()).searchParams.get('state'), 'bye');
+      assert.equal(rp.logoutTokens.length, before + 1, 'the back-channel logout URI was called');
+      const logoutToken = JSON.parse(
+        Buffer.from(rp.logoutTokens.at(-1)!.split('.')[1]!, 'base64url').toString(),
+      );
+      assert.equal(logoutToken.iss, issuer);
+      assert.ok(logoutToken.events['http://schemas.openid.net/event/backchannel-logout']);
+      assert.equal(logoutToken.sub, tokens.claims()!.sub);
+      // The provider session is gone: a new authorization shows the login page again.
+      await page.goto(
+        client.buildAuthorizationUrl(config, { redirect_uri: rp.redirectUri, scope: 'openid' }).href,
+      );
+      assert.ok(await page.getByRole('link', { name: 'Se connecter avec ma carte CPS' }).isVisible());
+      await context.close();
+    });
+  });
+}
+
+interface PscExercice {
+  codeProfession: string;
+  codeSavoirFaire: string;
+  activities: Array<{ codeSecteurDactivite: string; codeSectionPharmacien: string }>;
+}
+interface PscUserinfoShape {
+  preferred_username: string;
+  SubjectNameID: string;
+  SubjectRole: string[];
+  SubjectRefPro: { exercices: PscExercice[] };
+}
