@@ -108,3 +108,55 @@ describe('caducee configuration', () => {
     assert.doesNotMatch(result.stdout, /s3cret/);
   });
 });
+
+for (const storeCase of storeCases()) {
+  describe(`caducee client and keys commands (${storeCase.kind})`, () => {
+    let opened: OpenedStore;
+    before(async () => {
+      opened = await storeCase.open();
+    });
+    after(() => opened.dispose());
+
+    it('registers a client, prints its credentials, lists it without its secret, removes it', async () => {
+      const added = await runCli(
+        [
+          'client',
+          'add',
+          '--name',
+          'Espace test',
+          '--redirect-uri',
+          'https://rp.example.fr/callback',
+          '--backchannel-logout-uri',
+          'https://rp.example.fr/bcl',
+          '--json',
+        ],
+        opened.env,
+      );
+      assert.equal(added.code, 0, added.stderr);
+      const { client_id, client_secret, token_endpoint_auth_method } = JSON.parse(added.stdout);
+      assert.match(client_id, /^caducee-/);
+      assert.ok(client_secret.length >= 40);
+      assert.equal(token_endpoint_auth_method, 'client_secret_basic');
+      const listed = await runCli(['client', 'list', '--json'], opened.env);
+      assert.equal(JSON.parse(listed.stdout)[0].client_id, client_id);
+      assert.doesNotMatch(listed.stdout, new RegExp(client_secret));
+      const refused = await runCli(
+        ['client', 'add', '--name', 'X', '--redirect-uri', 'http://rp.example.fr/cb'],
+        opened.env,
+      );
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /OIDC_CLIENT_INVALID.*doit être en https/s);
+      assert.equal((await runCli(['client', 'remove', client_id], opened.env)).code, 0);
+      const again = await runCli(['client', 'remove', client_id], opened.env);
+      assert.equal(again.code, 1);
+      assert.match(again.stderr, /OIDC_CLIENT_NOT_FOUND/);
+    });
+
+    it('rotates the signing keys and keeps the old ones listed as retired', async () => {
+      const first = JSON.parse((await runCli(['keys', 'rotate', '--json'], opened.env)).stdout);
+      const second = JSON.parse((await runCli(['keys', 'rotate', '--json'], opened.env)).stdout);
+      assert.equal(second.filter((k: { retiredAt: string | null }) => k.retiredAt === null).length, 2);
+      assert.equal(second.length, first.length + 2);
+    });
+  });
+}

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import * as cardErrors from '../src/cards/errors.ts';
 import * as directoryErrors from '../src/directory/errors.ts';
+import * as oidcErrors from '../src/oidc/errors.ts';
 import * as platformErrors from '../src/platform/errors/catalogue.ts';
 
 // The documented codes are a public contract: every code a domain can throw must be in docs/errors.md.
@@ -13,6 +14,7 @@ describe('error catalogue', () => {
       ...Object.values(platformErrors),
       ...Object.values(directoryErrors),
       ...Object.values(cardErrors),
+      ...Object.values(oidcErrors),
     ].map((factory) => factory.code);
     assert.equal(new Set(codes).size, codes.length, 'codes are unique');
     for (const code of codes)

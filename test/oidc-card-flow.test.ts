@@ -7,8 +7,9 @@ import * as client from 'openid-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startCardHostServer, startIdpServer } from '../src/cli/servers.ts';
 import { loadDemoDirectoryIfEmpty } from '../src/directory/index.ts';
-import { addClient, type OidcDb } from '../src/oidc/index.ts';
+import { addClient, type Oidc, type OidcDb, rotateSigningKeys } from '../src/oidc/index.ts';
 import { createLogger, type RunningServer } from '../src/platform/index.ts';
+import { accessibilityViolations } from './support/accessibility.ts';
 import { launchChromium } from './support/browser.ts';
 import { trustingFetch } from './support/https.ts';
 import { startTestRelyingParty, type TestRelyingParty } from './support/relying-party.ts';
@@ -208,6 +209,65 @@ for (const storeCase of storeCases()) {
         await context.close();
       });
     }
+
+    it('rotates signing keys without a restart: new tokens use the new key, the old one stays published', async () => {
+      const before = await (await fetchTrusted(`${issuer}/protocol/openid-connect/certs`)).json();
+      const oldKids = before.keys.map((k: { kid: string }) => k.kid);
+      await rotateSigningKeys(opened.store.db as OidcDb);
+      await (servers[0] as unknown as { oidc: Oidc }).oidc.holder.refresh(true);
+      const after = await (await fetchTrusted(`${issuer}/protocol/openid-connect/certs`)).json();
+      const kids = after.keys.map((k: { kid: string }) => k.kid);
+      assert.equal(kids.length, 4, 'two new keys, two retired ones still published');
+      for (const kid of oldKids) assert.ok(kids.includes(kid));
+      const context = await contextFor(GP);
+      const page = await context.newPage();
+      const { verifier, challenge } = await pkce();
+      const state = client.randomState();
+      const callback = await cardLogin(page, {
+        redirect_uri: rp.redirectUri,
+        scope: 'openid',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+        state,
+      });
+      // A fresh discovery (with the new JWKS) validates the new ID token.
+      const fresh = await discover('rp-confidential', secret);
+      const tokens = await client.authorizationCodeGrant(fresh, callback, {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+      });
+      const header = JSON.parse(Buffer.from(tokens.id_token!.split('.')[0]!, 'base64url').toString());
+      assert.equal(header.alg, 'ES256');
+      assert.ok(!oldKids.includes(header.kid), 'signed with the new key');
+      assert.ok(kids.includes(header.kid));
+      await context.close();
+    });
+
+    it('shows login and error pages that pass the WCAG 2.1 AA checks of axe-core and work with the keyboard', async () => {
+      const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'fr-FR' });
+      const page = await context.newPage();
+      await page.goto(
+        client.buildAuthorizationUrl(config, { redirect_uri: rp.redirectUri, scope: 'openid scope_all' })
+          .href,
+      );
+      assert.equal(await page.getAttribute('html', 'lang'), 'fr');
+      assert.deepEqual(await accessibilityViolations(page), []);
+      // Keyboard: the skip link comes first, then the card button is reachable and has focus styles.
+      await page.keyboard.press('Tab');
+      assert.equal(
+        await page.evaluate(() => (globalThis as any).document.activeElement?.textContent),
+        'Aller au contenu',
+      );
+      await page.getByRole('link', { name: 'Se connecter avec ma carte CPS' }).focus();
+      await page.keyboard.press('Enter');
+      // No card in this browser: the card host's refusal page.
+      await page.getByRole('alert').waitFor();
+      assert.deepEqual(await accessibilityViolations(page), []);
+      await page.getByRole('link', { name: 'Revenir au service' }).click();
+      assert.match(await page.getByRole('alert').innerText(), /La connexion par carte CPS n'a pas abouti/);
+      assert.deepEqual(await accessibilityViolations(page), []);
+      await context.close();
+    });
 
     it('refuses a redirect URI that is not registered, on a French page', async () => {
       const context = await browser.newContext({ ignoreHTTPSErrors: true });
