@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import * as cardErrors from '../src/cards/errors.ts';
 import * as directoryErrors from '../src/directory/errors.ts';
+import * as ecpsErrors from '../src/ecps/errors.ts';
+import * as messagingErrors from '../src/messaging/errors.ts';
 import * as oidcErrors from '../src/oidc/errors.ts';
 import * as platformErrors from '../src/platform/errors/catalogue.ts';
 
@@ -15,6 +17,8 @@ describe('error catalogue', () => {
       ...Object.values(directoryErrors),
       ...Object.values(cardErrors),
       ...Object.values(oidcErrors),
+      ...Object.values(ecpsErrors),
+      ...Object.values(messagingErrors),
     ].map((factory) => factory.code);
     assert.equal(new Set(codes).size, codes.length, 'codes are unique');
     for (const code of codes)

@@ -16,6 +16,8 @@ describe('caducee start (what npm start runs)', () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'caducee-start-'));
     const port = await freePort();
     const cardHostPort = await freePort();
+    const outboxPort = await freePort();
+    const catcherPort = await freePort();
     const env = Object.fromEntries(
       Object.entries(process.env).filter(([name]) => !name.startsWith('CADUCEE_')),
     );
@@ -25,6 +27,8 @@ describe('caducee start (what npm start runs)', () => {
         CADUCEE_DATA_DIR: dataDir,
         CADUCEE_IDP_URL: `https://localhost:${port}`,
         CADUCEE_CARD_HOST_URL: `https://localhost:${cardHostPort}`,
+        CADUCEE_OUTBOX_URL: `http://localhost:${outboxPort}`,
+        CADUCEE_MESSAGING_CATCHER_PORT: String(catcherPort),
         CADUCEE_LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -51,6 +55,8 @@ describe('caducee start (what npm start runs)', () => {
       assert.match(output, new RegExp(`https://localhost:${port}/carte-cps`));
       assert.match(output, new RegExp(`https://localhost:${cardHostPort}/`));
       assert.match(output, /Cartes CPS de démonstration \(34,/);
+      assert.match(output, new RegExp(`Messages envoyés .* http://localhost:${outboxPort}`));
+      assert.match(output, /npx caducee wallet request-activation 899760000010/);
       assert.match(output, /899760000010 {2}code \d{4} {2}Docteur Claire MARTIN/);
       assert.ok(existsSync(path.join(dataDir, 'cards', '899760000010.p12')));
       const fetch = trustingFetch(readFileSync(path.join(dataDir, 'pki', 'root-ca.pem'), 'utf8'));

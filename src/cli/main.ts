@@ -5,6 +5,7 @@ import { registerDirectoryCommands } from './commands/directory.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
 import { registerOidcCommands } from './commands/oidc.ts';
 import { registerStartCommands } from './commands/start.ts';
+import { registerWalletCommands } from './commands/wallet.ts';
 
 export function buildProgram(): Command {
   const program = new Command('caducee')
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerDirectoryCommands(program);
   registerCardCommands(program);
   registerOidcCommands(program);
+  registerWalletCommands(program);
   return program;
 }
 

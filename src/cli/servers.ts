@@ -3,8 +3,10 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { cardLoginRoutes, createCardHostApp, startCardHost } from '../cards/index.ts';
 import { directoryRoutes } from '../directory/index.ts';
+import { type EcpsDb, ecpsApiRoutes } from '../ecps/index.ts';
+import { outboxApp, startSmtpCatcher } from '../messaging/index.ts';
 import { createOidc, type Oidc } from '../oidc/index.ts';
-import { createApp, type Logger, type RunningServer, serveAssets } from '../platform/index.ts';
+import { createApp, type Logger, listen, type RunningServer, serveAssets } from '../platform/index.ts';
 import { demoRelyingParty } from '../rp/index.ts';
 import type { System } from './system.ts';
 
@@ -58,6 +60,7 @@ export async function startIdpServer(
   demo?: { clientId: string; clientSecret: string; redirectUri: string },
 ): Promise<RunningServer & { oidc: Oidc }> {
   const cards = await system.cards();
+  const ecps = system.ecps();
   const oidc = await createOidc({
     store: system.store,
     directory: system.directory,
@@ -65,17 +68,19 @@ export async function startIdpServer(
     settings: system.settings,
     audit: system.audit,
     log,
+    ecps,
   });
   const app = createApp({ service: 'idp', log, ready: () => system.store.ping() });
   serveAssets(app);
   app.route('/interaction', oidc.interactions);
+  const issuer = system.settings.idp.url.replace(/\/$/, '');
+  app.route('/ecps/api', ecpsApiRoutes({ ecps, db: system.store.db as EcpsDb, publicBase: issuer }));
   app.route('/api/directory', directoryRoutes(system.directory));
   app.route(
     '/carte-cps',
     cardLoginRoutes({ cards, directory: system.directory, settings: system.settings, audit: system.audit }),
   );
   if (demo) {
-    const issuer = system.settings.idp.url.replace(/\/$/, '');
     app.route('/demo', demoRelyingParty({ issuer, ...demo, caPem: (await system.tls()).caPem }));
   }
   app.get('/', (c) => c.redirect(demo ? '/demo' : '/.well-known/openid-configuration'));
@@ -102,4 +107,22 @@ export async function startCardHostServer(
     port: listenPort,
     personsCaPem: cards.hierarchy.persons.pem,
   });
+}
+
+/**
+ * The embedded default's messaging: the SMTP catcher and the dev outbox pages. With a real SMTP
+ * server and SMS gateway configured, there is nothing to start.
+ */
+export async function startMessagingServers(system: System, log: Logger): Promise<RunningServer[]> {
+  const messaging = system.messaging();
+  if (!messaging.embedded) return [];
+  const catcher = await startSmtpCatcher(messaging.outbox, { port: system.settings.messaging.catcherPort });
+  const app = outboxApp(messaging.outbox, log, () => system.store.ping());
+  const url = system.settings.outbox.url;
+  const server = await listen(app, {
+    host: system.settings.listenHost,
+    port: portOf(url),
+    publicUrl: () => url.replace(/\/$/, ''),
+  });
+  return [{ url: `smtp://127.0.0.1:${catcher.port}`, port: catcher.port, close: catcher.close }, server];
 }

@@ -1,5 +1,7 @@
 import { type Cards, cardsMigrations, createCards } from '../cards/index.ts';
 import { createDirectory, type Directory, directoryMigrations } from '../directory/index.ts';
+import { createEcps, type Ecps, type EcpsDb, ecpsMigrations, loadPinKey } from '../ecps/index.ts';
+import { createMessaging, type Messaging, messagingMigrations } from '../messaging/index.ts';
 import { oidcMigrations } from '../oidc/store/migrations.ts';
 import {
   ensureHierarchy,
@@ -22,11 +24,22 @@ export interface System {
   cards(): Promise<Cards>;
   /** TLS server certificate of the local hosts (made if missing). */
   tls(): Promise<TlsCredentials>;
+  /** E-mail and SMS senders, and the dev outbox. */
+  messaging(): Messaging;
+  /** The e-CPS service (its PIN key is made if missing). */
+  ecps(): Ecps;
   close(): Promise<void>;
 }
 
 export function allMigrations(store: Store) {
-  return [auditMigrations(), directoryMigrations(store.kind), cardsMigrations(), oidcMigrations()];
+  return [
+    auditMigrations(),
+    directoryMigrations(store.kind),
+    cardsMigrations(),
+    oidcMigrations(),
+    messagingMigrations(),
+    ecpsMigrations(),
+  ];
 }
 
 export function hostnamesOf(settings: Settings): string[] {
@@ -55,6 +68,8 @@ export async function openSystem(loaded: LoadedSettings = loadSettings()): Promi
 export function buildSystem(settings: Settings, store: Store): System {
   const audit = createAuditLog(store.db);
   const directory = createDirectory(store, settings);
+  let messaging: Messaging | undefined;
+  let ecps: Ecps | undefined;
   let hierarchy: Promise<Hierarchy> | undefined;
   let cards: Promise<Cards> | undefined;
   let tls: Promise<TlsCredentials> | undefined;
@@ -76,6 +91,21 @@ export function buildSystem(settings: Settings, store: Store): System {
     tls() {
       tls ??= loadHierarchy().then((h) => ensureServerCertificate(h, hostnamesOf(settings)));
       return tls;
+    },
+    messaging() {
+      messaging ??= createMessaging({ settings, store });
+      return messaging;
+    },
+    ecps() {
+      ecps ??= createEcps({
+        db: store.db as EcpsDb,
+        directory,
+        messaging: this.messaging(),
+        settings,
+        audit,
+        pinKey: loadPinKey(settings),
+      });
+      return ecps;
     },
     close: () => store.close(),
   };

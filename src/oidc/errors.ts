@@ -33,3 +33,16 @@ export const CardLoginFailed = defineError<{ code: string }>(
   () => "La connexion par carte CPS n'a pas abouti.",
   (p) => `Motif : ${p.code}. Utilisez « Tester ma carte » pour vérifier votre carte, puis réessayez.`,
 );
+
+export const EcpsLoginNotApproved = defineError<{ status: string }>(
+  'OIDC_ECPS_LOGIN_NOT_APPROVED',
+  401,
+  (p) =>
+    p.status === 'denied'
+      ? 'La connexion a été refusée dans l’application e-CPS.'
+      : p.status === 'expired'
+        ? 'La demande de connexion e-CPS a expiré (2 minutes) sans réponse.'
+        : 'La demande de connexion e-CPS a été annulée (mauvais code choisi dans l’application).',
+  () =>
+    'Vous pouvez recommencer. Si vous n’êtes pas à l’origine de cette demande, signalez-le à votre assistance.',
+);

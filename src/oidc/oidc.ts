@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import Provider from 'oidc-provider';
 import type { Cards } from '../cards/index.ts';
 import type { Directory } from '../directory/index.ts';
+import type { Ecps } from '../ecps/index.ts';
 import type { AuditLog, Logger, Settings, Store } from '../platform/index.ts';
 import { kyselyAdapterFactory } from './adapter/kysely-adapter.ts';
 import { providerOriginListener } from './http/listener.ts';
@@ -31,6 +32,8 @@ export async function createOidc(options: {
   settings: Settings;
   audit: AuditLog;
   log: Logger;
+  /** Offers "Application e-CPS" on the login page. */
+  ecps?: Ecps;
 }): Promise<Oidc> {
   const { settings, directory, log } = options;
   const db = options.store.db as OidcDb;
@@ -68,6 +71,7 @@ export async function createOidc(options: {
     cards: options.cards,
     audit: options.audit,
     deploymentId: deployment,
+    ecps: options.ecps,
   });
   return {
     holder,

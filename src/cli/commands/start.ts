@@ -4,10 +4,10 @@ import { BadRequest, createLogger, type RunningServer } from '../../platform/ind
 import { ensureDemoCards } from '../demo/demo-cards.ts';
 import { ensureDemoClient } from '../demo/demo-client.ts';
 import { action } from '../output.ts';
-import { startCardHostServer, startIdpServer } from '../servers.ts';
+import { startCardHostServer, startIdpServer, startMessagingServers } from '../servers.ts';
 import { openSystem, type System } from '../system.ts';
 
-const SERVICES = ['idp', 'card-host'] as const;
+const SERVICES = ['idp', 'card-host', 'outbox'] as const;
 
 function stopOnSignal(system: System, servers: RunningServer[]) {
   const stop = async () => {
@@ -36,9 +36,10 @@ export function registerStartCommands(program: Command): void {
         const cards = await system.cards();
         const demoCards = await ensureDemoCards(cards, system.directory);
         const demoClient = await ensureDemoClient(system);
+        const messagingServers = await startMessagingServers(system, log);
         const idp = await startIdpServer(system, log, undefined, demoClient);
         const cardHost = await startCardHostServer(system, log);
-        stopOnSignal(system, [idp, cardHost]);
+        stopOnSignal(system, [...messagingServers, idp, cardHost]);
         const stats = await system.directory.stats();
         const lines = [
           '',
@@ -71,6 +72,14 @@ export function registerStartCommands(program: Command): void {
           'Importer une carte dans le navigateur : voir docs/cards.md.',
           '',
           `Client de démonstration : client_id ${demoClient.clientId}, client_secret ${demoClient.clientSecret}`,
+          '',
+          messagingServers.length
+            ? `Messages envoyés (e-mails et SMS de développement) : ${system.settings.outbox.url}`
+            : '',
+          'Activer une e-CPS (application en ligne de commande), par exemple pour 899760000010 :',
+          '  npx caducee wallet request-activation 899760000010        # e-mail avec QR code et lien dans la boîte d’envoi',
+          "  npx caducee wallet activate '<lien de l’e-mail>'           # demande le code reçu par SMS puis le mot de passe",
+          `  puis « Application e-CPS » sur ${idp.url}/demo, et : npx caducee wallet approve`,
           '  Votre propre service : npx caducee client add --name "Mon service" --redirect-uri https://…/callback',
           '',
           'Ctrl+C pour arrêter.',
@@ -90,10 +99,14 @@ export function registerStartCommands(program: Command): void {
         }
         const system = await openSystem();
         const log = createLogger(system.settings.logLevel);
-        const server =
-          service === 'idp' ? await startIdpServer(system, log) : await startCardHostServer(system, log);
-        stopOnSignal(system, [server]);
-        log.info({ url: server.url, service }, 'listening');
+        const servers =
+          service === 'idp'
+            ? [await startIdpServer(system, log)]
+            : service === 'card-host'
+              ? [await startCardHostServer(system, log)]
+              : await startMessagingServers(system, log);
+        stopOnSignal(system, servers);
+        for (const server of servers) log.info({ url: server.url, service }, 'listening');
       }),
     );
 }

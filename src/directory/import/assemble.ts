@@ -17,19 +17,29 @@ export interface StagedRow {
   values: string[];
 }
 
+/** Distinct items in the order of their JSON text (canonical whatever the order of the lines). */
 const byJson = <T>(items: T[]): T[] => {
+  // Most lists hold a single item (one practice situation, one specialty): nothing to order.
+  if (items.length < 2) return items.slice();
   const keyed = new Map(items.map((item) => [JSON.stringify(item), item]));
   return [...keyed.keys()].sort().map((key) => keyed.get(key)!);
 };
 
-function structureOf(row: Record<string, string>): StructureRecord {
+/** The structure columns of a line, and whether any of them is filled. */
+function structureOf(row: Record<string, string>): [StructureRecord, boolean] {
   const structure = {} as Record<string, string>;
-  for (const key of STRUCTURE_KEYS) structure[key] = row[key] ?? '';
-  return structure as unknown as StructureRecord;
+  let filled = false;
+  for (const key of STRUCTURE_KEYS) {
+    const value = row[key] ?? '';
+    structure[key] = value;
+    if (value) filled = true;
+  }
+  return [structure as unknown as StructureRecord, filled];
 }
 
 /** A practice situation, or none when the line carries no situation at all (bare ADELI lines). */
 function activityOf(row: Record<string, string>): ActivityRecord | undefined {
+  const [structure, hasStructure] = structureOf(row);
   const activity: ActivityRecord = {
     modeCode: row.modeCode ?? '',
     secteurCode: row.secteurCode ?? '',
@@ -38,16 +48,15 @@ function activityOf(row: Record<string, string>): ActivityRecord | undefined {
     roleCode: row.roleCode ?? '',
     fonctionCode: row.fonctionCode ?? '',
     genreCode: row.genreCode ?? '',
-    structure: structureOf(row),
+    structure,
   };
-  const hasSituation = [
-    activity.modeCode,
-    activity.secteurCode,
-    activity.roleCode,
-    activity.fonctionCode,
-    activity.genreCode,
-  ].some(Boolean);
-  const hasStructure = Object.values(activity.structure).some(Boolean);
+  const hasSituation = Boolean(
+    activity.modeCode ||
+      activity.secteurCode ||
+      activity.roleCode ||
+      activity.fonctionCode ||
+      activity.genreCode,
+  );
   return hasSituation || hasStructure ? activity : undefined;
 }
 

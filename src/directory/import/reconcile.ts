@@ -147,24 +147,30 @@ export async function reconcile(
       }
       for (const facet of facetsOf(idnat, identity.idPP, sections)) facets.push({ idnat, ...facet });
     }
-    if (inserts.length > 0) {
-      // Keep each statement under SQLite's and PostgreSQL's bound-parameter limits.
-      for (let start = 0; start < inserts.length; start += 500) {
-        await trx
-          .insertInto('directory_person')
-          .values(inserts.slice(start, start + 500))
-          .execute();
-      }
-    }
-    if (facetOwners.length > 0)
-      await trx.deleteFrom('directory_facet').where('idnat', 'in', facetOwners).execute();
-    for (let start = 0; start < facets.length; start += 2000) {
-      await trx
-        .insertInto('directory_facet')
-        .values(facets.slice(start, start + 2000))
-        .execute();
-    }
+    // Batches keep each statement under SQLite's and PostgreSQL's bound-parameter limits.
+    for (const batch of batches(inserts, 500))
+      await trx.insertInto('directory_person').values(batch).execute();
+    for (const batch of batches(facetOwners, 1000))
+      await trx.deleteFrom('directory_facet').where('idnat', 'in', batch).execute();
+    for (const batch of batches(facets, 2000))
+      await trx.insertInto('directory_facet').values(batch).execute();
     report.persons(counts.listed);
   }
   return counts;
+}
+
+/**
+ * Splits rows for multi-row statements: full batches of `size`, then the rest in powers of two.
+ * The SQLite store caches prepared statements by their text; one statement per possible
+ * remainder would fill that cache with large single-use programs (about 0.3 MB per 1 000 rows).
+ */
+export function* batches<T>(items: T[], size: number): Generator<T[]> {
+  let start = 0;
+  for (; items.length - start >= size; start += size) yield items.slice(start, start + size);
+  for (let step = 2 ** Math.floor(Math.log2(size)); step >= 1; step /= 2) {
+    if (items.length - start >= step) {
+      yield items.slice(start, start + step);
+      start += step;
+    }
+  }
 }

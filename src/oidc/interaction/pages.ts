@@ -21,6 +21,8 @@ export function loginPage(options: {
   uid: string;
   clientName: string;
   error?: CaduceeError;
+  /** Offered once the e-CPS service runs; the identifier remembered on this browser, if any. */
+  ecps?: { rememberedIdnat: string };
 }) {
   const { settings, uid } = options;
   const cardHost = settings.cardHost.url.replace(/\/$/, '');
@@ -44,6 +46,21 @@ export function loginPage(options: {
         <p><a class="button" href="/interaction/${uid}/carte">Se connecter avec ma carte CPS</a></p>
         <p class="muted">Votre carte n'est pas reconnue ? <a href="${cardHost}/">Tester ma carte</a> vérifie qu'elle est insérée et lue par ce poste.</p>
       </section>
+      ${
+        options.ecps
+          ? html`<section class="card" aria-labelledby="e-cps">
+              <h2 id="e-cps">Application e-CPS</h2>
+              <p>Saisissez votre identifiant national : une demande de connexion sera envoyée à votre application e-CPS.</p>
+              <form method="post" action="/interaction/${uid}/ecps">
+                <p><label for="idnat">Identifiant national (8 + RPPS ou 0 + ADELI)</label><br />
+                <input id="idnat" name="idnat" inputmode="numeric" autocomplete="username" required pattern="[0-9]{10,12}" value="${options.ecps.rememberedIdnat}" /></p>
+                <p><input type="checkbox" id="memoriser" name="memoriser" value="oui" ${options.ecps.rememberedIdnat ? 'checked' : ''} />
+                <label for="memoriser">Se souvenir de mon identifiant sur ce navigateur</label></p>
+                <p><button class="button" type="submit">Se connecter avec l'application e-CPS</button></p>
+              </form>
+            </section>`
+          : ''
+      }
       <p><a href="/interaction/${uid}/abandon">Annuler et revenir au service</a></p>
       ${support(settings)}`,
   });
@@ -99,4 +116,32 @@ export function loggedOutPage(): string {
       body: html`<h1>Vous êtes déconnecté</h1><p>Vous pouvez fermer cette page.</p>`,
     }),
   );
+}
+
+/** While the professional answers on the phone: the "code dynamique" to pick there. */
+export function ecpsWaitingPage(options: {
+  uid: string;
+  requestId: string;
+  code: string;
+  clientName: string;
+  expiresAt: string;
+}) {
+  const status = `/interaction/${options.uid}/ecps/etat?demande=${options.requestId}`;
+  const done = `/interaction/${options.uid}/ecps/fin?demande=${options.requestId}`;
+  return page({
+    site: SITE,
+    title: 'Validez sur votre téléphone',
+    body: html`<div data-status-url="${status}" data-done-url="${done}">
+        <h1>Validez la connexion dans l'application e-CPS</h1>
+        <p>Une demande de connexion à ${options.clientName} a été envoyée à votre application e-CPS.</p>
+        <div class="card">
+          <p>Dans l'application, choisissez ce code :</p>
+          <p class="code-dynamique" aria-label="Code dynamique" data-testid="code-dynamique">${options.code}</p>
+          <p>puis saisissez votre mot de passe e-CPS.</p>
+        </div>
+        <p class="muted">La demande expire dans deux minutes. Si vous ne recevez rien, ouvrez l'application : les demandes en attente y sont affichées.</p>
+        <p><a href="${done}">Continuer</a> · <a href="/interaction/${options.uid}">Choisir un autre moyen</a></p>
+      </div>
+      <script src="/interaction/static/ecps-wait.js" defer></script>`,
+  });
 }

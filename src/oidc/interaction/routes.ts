@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Context, Hono } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type Provider from 'oidc-provider';
 import type { Cards } from '../../cards/index.ts';
 import type { Directory } from '../../directory/index.ts';
+import type { Ecps } from '../../ecps/index.ts';
 import {
   type AuditLog,
   asCaduceeError,
@@ -11,8 +14,11 @@ import {
   type Settings,
 } from '../../platform/index.ts';
 import { pscSubject } from '../claims/index.ts';
-import { CardLoginFailed, InteractionExpired, LoginRefused } from '../errors.ts';
-import { loginPage } from './pages.ts';
+import { CardLoginFailed, EcpsLoginNotApproved, InteractionExpired, LoginRefused } from '../errors.ts';
+import { ecpsWaitingPage, loginPage } from './pages.ts';
+
+const REMEMBER_COOKIE = 'caducee_ecps_idnat';
+const ECPS_WAIT_SCRIPT = readFileSync(new URL('./assets/ecps-wait.js', import.meta.url), 'utf8');
 
 interface NodeBindings {
   incoming: IncomingMessage;
@@ -36,6 +42,7 @@ export function interactionRoutes(options: {
   cards: Cards;
   audit: AuditLog;
   deploymentId: string;
+  ecps?: Ecps;
 }): Hono {
   const { settings, cards, audit } = options;
   const app = new Hono();
@@ -53,7 +60,57 @@ export function interactionRoutes(options: {
     return String(client?.clientName ?? client?.clientId ?? 'un service de santé');
   };
   const showLogin = async (c: Context, uid: string, clientId: unknown, error?: CaduceeError) =>
-    c.html(loginPage({ settings, uid, clientName: await clientName(clientId), error }), error ? 401 : 200);
+    c.html(
+      loginPage({
+        settings,
+        uid,
+        clientName: await clientName(clientId),
+        error,
+        ecps: options.ecps
+          ? { rememberedIdnat: (getCookie(c, REMEMBER_COOKIE) ?? '').replace(/\D/g, '') }
+          : undefined,
+      }),
+      error ? 401 : 200,
+    );
+
+  const finishLogin = async (
+    c: Context,
+    interaction: { uid: string; params: Record<string, unknown> },
+    idnat: string,
+    method: 'card' | 'ecps',
+    amr: string[],
+    authTime: number,
+  ) => {
+    await audit.record({
+      type: 'oidc.login',
+      outcome: 'success',
+      actor: idnat,
+      subject: String(interaction.params.client_id),
+      ip: remote(c),
+      method,
+    });
+    const redirect = await options.provider().interactionResult(
+      node(c).incoming,
+      node(c).outgoing,
+      {
+        login: {
+          accountId: pscSubject(options.deploymentId, idnat),
+          acr: method === 'card' ? settings.oidc.acrCard : settings.oidc.acrEcps,
+          amr,
+          ts: authTime,
+        },
+      },
+      { mergeWithLastSubmission: false },
+    );
+    return c.redirect(redirect, 303);
+  };
+
+  app.get('/static/ecps-wait.js', (c) =>
+    c.body(ECPS_WAIT_SCRIPT, 200, {
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': 'public, max-age=3600',
+    }),
+  );
 
   const offeredAcr = new Set([settings.oidc.acrCard, settings.oidc.acrEcps]);
 
@@ -107,28 +164,7 @@ export function interactionRoutes(options: {
       const claims = await cards.assertions.redeem(token, interaction.uid);
       const person = await options.directory.find(claims.idnat);
       if (!person?.active) throw LoginRefused({ idnat: claims.idnat });
-      await audit.record({
-        type: 'oidc.login',
-        outcome: 'success',
-        actor: claims.idnat,
-        subject: String(interaction.params.client_id),
-        ip: remote(c),
-        method: 'card',
-      });
-      const redirect = await options.provider().interactionResult(
-        node(c).incoming,
-        node(c).outgoing,
-        {
-          login: {
-            accountId: pscSubject(options.deploymentId, claims.idnat),
-            acr: settings.oidc.acrCard,
-            amr: claims.amr,
-            ts: claims.authTime,
-          },
-        },
-        { mergeWithLastSubmission: false },
-      );
-      return c.redirect(redirect, 303);
+      return await finishLogin(c, interaction, claims.idnat, 'card', claims.amr, claims.authTime);
     } catch (thrown) {
       const { error } = asCaduceeError(thrown);
       await audit.record({
@@ -142,6 +178,101 @@ export function interactionRoutes(options: {
       if (!isCaduceeError(thrown)) throw thrown;
       return showLogin(c, interaction.uid, interaction.params.client_id, error);
     }
+  });
+
+  app.post('/:uid/ecps', async (c) => {
+    const interaction = await details(c);
+    const ecps = options.ecps;
+    if (!ecps) throw InteractionExpired({});
+    const form = await c.req.parseBody();
+    const idnat = String(form.idnat ?? '').replace(/\s/g, '');
+    if (form.memoriser === 'oui') {
+      setCookie(c, REMEMBER_COOKIE, idnat, {
+        httpOnly: true,
+        secure: true,
+        sameSite: 'Lax',
+        path: '/interaction',
+        maxAge: 365 * 86_400,
+      });
+    } else deleteCookie(c, REMEMBER_COOKIE, { path: '/interaction', secure: true });
+    try {
+      const request = await ecps.createRequest({
+        idnat,
+        clientName: await clientName(interaction.params.client_id),
+        origin: `oidc:${interaction.uid}`,
+        withCode: true,
+      });
+      return c.redirect(`/interaction/${interaction.uid}/ecps/attente?demande=${request.id}`, 303);
+    } catch (thrown) {
+      if (!isCaduceeError(thrown)) throw thrown;
+      await audit.record({
+        type: 'oidc.login',
+        outcome: 'failure',
+        ip: remote(c),
+        method: 'ecps',
+        details: { code: thrown.code },
+      });
+      return showLogin(c, interaction.uid, interaction.params.client_id, thrown);
+    }
+  });
+
+  const requestOf = async (c: Context, uid: string) => {
+    const request = options.ecps ? await options.ecps.requestStatus(c.req.query('demande') ?? '') : undefined;
+    // A request belongs to the interaction that made it: another browser cannot pick it up.
+    if (!request || request.origin !== `oidc:${uid}`) throw InteractionExpired({});
+    return request;
+  };
+
+  app.get('/:uid/ecps/attente', async (c) => {
+    const interaction = await details(c);
+    const request = await requestOf(c, interaction.uid);
+    return c.html(
+      ecpsWaitingPage({
+        uid: interaction.uid,
+        requestId: request.id,
+        code: request.code ?? '',
+        clientName: request.client_name,
+        expiresAt: request.expires_at,
+      }),
+    );
+  });
+
+  app.get('/:uid/ecps/etat', async (c) => {
+    const interaction = await details(c);
+    const request = await requestOf(c, interaction.uid);
+    return c.json({ status: request.status });
+  });
+
+  app.get('/:uid/ecps/fin', async (c) => {
+    const interaction = await details(c);
+    const request = await requestOf(c, interaction.uid);
+    if (request.status === 'approved') {
+      const person = await options.directory.find(request.idnat);
+      if (!person?.active)
+        return showLogin(
+          c,
+          interaction.uid,
+          interaction.params.client_id,
+          LoginRefused({ idnat: request.idnat }),
+        );
+      return finishLogin(
+        c,
+        interaction,
+        request.idnat,
+        'ecps',
+        ['mfa', 'hwk', 'pin'],
+        Math.floor(Date.parse(request.answered_at ?? '') / 1000),
+      );
+    }
+    if (request.status === 'pending') {
+      return c.redirect(`/interaction/${interaction.uid}/ecps/attente?demande=${request.id}`, 303);
+    }
+    return showLogin(
+      c,
+      interaction.uid,
+      interaction.params.client_id,
+      EcpsLoginNotApproved({ status: request.status }),
+    );
   });
 
   app.get('/:uid/abandon', async (c) => {

@@ -50,6 +50,33 @@ export const defaults = {
      * addresses are refused against SSRF; `auto` allows them when the issuer itself is local. */
     outboundToPrivateAddresses: 'auto',
   },
+  messaging: {
+    /** SMTP server for e-mails ('' = the embedded catcher of the dev outbox). */
+    smtpUrl: '',
+    /** Port of the embedded SMTP catcher (loopback only). */
+    catcherPort: 2525,
+    /** From header of every e-mail. */
+    from: 'Caducée <ne-pas-repondre@caducee.localhost>',
+    /** SMS gateway accepting a JSON POST {to, text, from} ('' = the dev outbox). */
+    smsGatewayUrl: '',
+    /** Sent to the gateway as `Authorization: Bearer …` when not empty. */
+    smsGatewayToken: '',
+    /** Sender shown on the phone (alphanumeric senders are limited to 11 ASCII characters). */
+    smsFrom: 'Caducee',
+  },
+  ecps: {
+    /** File holding the key of the PIN HMAC, kept outside the database ('' = <dataDir>/secrets/ecps-pin.key). */
+    pinKeyFile: '',
+    /** How long an activated e-CPS stays valid before it must be activated again. */
+    validityDays: 365,
+    /** Lifetime of a login request pushed to the phone (PSC: 2 minutes). */
+    requestTtlSeconds: 120,
+    /** Lifetime of the e-mailed activation link and of the SMS code. */
+    activationLinkTtlMinutes: 30,
+    activationCodeTtlMinutes: 10,
+    /** Activation e-mails one identifier may ask for per hour (no e-mail/SMS bombing). */
+    activationRequestsPerHour: 3,
+  },
   /** Who professionals call when a login fails (shown on the login pages). */
   support: {
     name: 'Assistance Caducée',

@@ -46,6 +46,27 @@ export const settingsSchema = z.strictObject({
     interactionTtl: z.number().int().min(60).max(3600),
     outboundToPrivateAddresses: z.enum(['auto', 'allow', 'deny']),
   }),
+  messaging: z.strictObject({
+    smtpUrl: optionalUrl(['smtp', 'smtps']),
+    catcherPort: z.number().int().min(1).max(65535),
+    from: z.string().min(3),
+    smsGatewayUrl: optionalUrl(['http', 'https']),
+    smsGatewayToken: z.string(),
+    smsFrom: z
+      .string()
+      .regex(
+        /^([A-Za-z0-9][A-Za-z0-9 .-]{0,10}|\+?[0-9]{3,15})$/,
+        'attendu : 1 à 11 caractères ASCII (lettres, chiffres, espace, point, tiret) ou un numéro',
+      ),
+  }),
+  ecps: z.strictObject({
+    pinKeyFile: z.string(),
+    validityDays: z.number().int().min(1).max(3650),
+    requestTtlSeconds: z.number().int().min(30).max(600),
+    activationLinkTtlMinutes: z.number().int().min(1).max(1440),
+    activationCodeTtlMinutes: z.number().int().min(1).max(60),
+    activationRequestsPerHour: z.number().int().min(1).max(100),
+  }),
   support: z.strictObject({ name: z.string(), phone: z.string(), email: z.string(), url: z.string() }),
   espaceMedecin: z.strictObject({ url: httpUrl }),
   lieux: z.strictObject({ url: httpUrl }),

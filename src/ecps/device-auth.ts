@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import { decodeProtectedHeader, importJWK, type JWK, jwtVerify } from 'jose';
+import { EcpsDeviceUnauthorized } from './errors.ts';
+import type { EcpsDb, EcpsDeviceTable } from './store/tables.ts';
+
+/**
+ * Every call of the app is signed by the device key: a JWS (ES256, `kid` = device id) over the
+ * method, the URL, the body's hash, a fresh `iat` and a `jti` seen only once. A captured call
+ * cannot be replayed nor reused for another request.
+ */
+export const DEVICE_AUTH_SCHEME = 'ECPS';
+const MAX_AGE_SECONDS = 60;
+
+export function bodyHash(body: string): string {
+  return createHash('sha256').update(body).digest('base64url');
+}
+
+export async function authenticateDevice(
+  db: EcpsDb,
+  request: { authorization: string | undefined; method: string; url: string; body: string },
+  now: Date,
+): Promise<EcpsDeviceTable> {
+  const [scheme, token] = (request.authorization ?? '').split(' ');
+  if (scheme !== DEVICE_AUTH_SCHEME || !token) throw EcpsDeviceUnauthorized({ reason: 'signature absente' });
+  let kid: string | undefined;
+  try {
+    kid = decodeProtectedHeader(token).kid;
+  } catch {
+    throw EcpsDeviceUnauthorized({ reason: 'signature illisible' });
+  }
+  const device = kid
+    ? await db.selectFrom('ecps_device').selectAll().where('id', '=', kid).executeTakeFirst()
+    : undefined;
+  if (!device) throw EcpsDeviceUnauthorized({ reason: 'appareil inconnu' });
+  let payload: Record<string, unknown>;
+  try {
+    const key = await importJWK(JSON.parse(device.public_jwk) as JWK, 'ES256');
+    ({ payload } = await jwtVerify(token, key, {
+      algorithms: ['ES256'],
+      currentDate: now,
+      maxTokenAge: MAX_AGE_SECONDS,
+      clockTolerance: 5,
+    }));
+  } catch {
+    throw EcpsDeviceUnauthorized({ reason: 'signature invalide ou périmée' });
+  }
+  if (payload.htm !== request.method || payload.htu !== request.url)
+    throw EcpsDeviceUnauthorized({ reason: 'signature faite pour un autre appel' });
+  if (payload.bh !== bodyHash(request.body)) throw EcpsDeviceUnauthorized({ reason: 'contenu modifié' });
+  const jti = typeof payload.jti === 'string' ? payload.jti : '';
+  if (!jti) throw EcpsDeviceUnauthorized({ reason: 'identifiant de signature absent' });
+  const inserted = await db
+    .insertInto('ecps_seen_jti')
+    .values({
+      jti: `${device.id}:${jti}`,
+      expires_at: new Date(now.getTime() + 2 * MAX_AGE_SECONDS * 1000).toISOString(),
+    })
+    .onConflict((oc) => oc.column('jti').doNothing())
+    .executeTakeFirst();
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0)
+    throw EcpsDeviceUnauthorized({ reason: 'appel rejoué' });
+  await db.deleteFrom('ecps_seen_jti').where('expires_at', '<', now.toISOString()).execute();
+  return device;
+}

@@ -1,0 +1,542 @@
+import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import QRCode from 'qrcode';
+import type { Directory, Person } from '../directory/index.ts';
+import type { AuditLog, Settings } from '../platform/index.ts';
+import {
+  EcpsActivationInvalid,
+  EcpsAdeliNeedsCard,
+  EcpsBlocked,
+  EcpsContactMissing,
+  EcpsExpired,
+  EcpsNotActivated,
+  EcpsRequestNotPending,
+  EcpsTooManyRequests,
+  EcpsUnknownProfessional,
+  EcpsWrongActivationCode,
+  EcpsWrongCode,
+  EcpsWrongPin,
+} from './errors.ts';
+import { maskEmail, maskMobile } from './mask.ts';
+import { checkNewPin, pinMac, pinMatches } from './pin.ts';
+import type { EcpsAuthRequestTable, EcpsDb, EcpsDeviceTable } from './store/tables.ts';
+
+export interface Mail {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+  attachments?: Array<{ filename: string; content: Buffer; cid?: string; contentType?: string }>;
+}
+export interface EcpsMessaging {
+  mail: { send(mail: Mail): Promise<void> };
+  sms: { send(sms: { to: string; text: string }): Promise<void> };
+}
+
+export interface DeviceInfo {
+  name: string;
+  model: string;
+  os: string;
+  appVersion: string;
+}
+
+/** What the app shows of a login request. */
+export interface PendingRequest {
+  id: string;
+  service: string;
+  bindingMessage: string | null;
+  /** Three codes, one of which is on the login page; empty for CIBA (no screen). */
+  choices: string[];
+  expiresAt: string;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
+const MAX_CODE_ATTEMPTS = 3;
+const MAX_PIN_FAILURES = 3;
+
+/**
+ * The e-CPS service: activation (with a card, or by e-mail + SMS to the directory's
+ * correspondence contacts), login requests approved on the phone with number matching and the
+ * PIN, lockout, deactivation. Transport-free: the HTTP API and the provider's pages call it.
+ */
+export function createEcps(options: {
+  db: EcpsDb;
+  directory: Directory;
+  messaging: EcpsMessaging;
+  settings: Settings;
+  audit: AuditLog;
+  pinKey: Buffer;
+  clock?: () => Date;
+}) {
+  const { db, directory, messaging, settings, audit, pinKey } = options;
+  const clock = options.clock ?? (() => new Date());
+  const config = settings.ecps;
+  const appUrl = `${settings.idp.url.replace(/\/$/, '')}/ecps/app/`;
+
+  async function activePerson(idnat: string): Promise<Person> {
+    const person = await directory.find(idnat.trim());
+    if (!person?.active) throw EcpsUnknownProfessional({ idnat });
+    return person;
+  }
+
+  function contactsOf(person: Person) {
+    const missing = [
+      !person.contact.email && 'adresse e-mail',
+      !person.contact.mobile && 'numéro de mobile',
+    ].filter(Boolean) as string[];
+    if (missing.length) throw EcpsContactMissing({ idnat: person.nationalId, missing });
+    return { email: person.contact.email!, mobile: person.contact.mobile! };
+  }
+
+  async function checkActivationRate(idnat: string) {
+    const since = new Date(clock().getTime() - 3_600_000).toISOString();
+    const row = await db
+      .selectFrom('ecps_activation')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('idnat', '=', idnat)
+      .where('created_at', '>', since)
+      .executeTakeFirstOrThrow();
+    if (Number(row.n) >= config.activationRequestsPerHour)
+      throw EcpsTooManyRequests({ retryAfterMinutes: 60 });
+  }
+
+  async function deviceForApp(device: EcpsDeviceTable, allowed: Array<EcpsDeviceTable['status']>) {
+    if (device.status === 'blocked' && !allowed.includes('blocked')) throw EcpsBlocked({});
+    if (!allowed.includes(device.status)) throw EcpsNotActivated({ idnat: device.idnat });
+    if (device.status === 'active' && device.expires_at && device.expires_at < clock().toISOString()) {
+      throw EcpsExpired({ expiredAt: device.expires_at });
+    }
+    return device;
+  }
+
+  async function expireOld(idnat: string) {
+    await db
+      .updateTable('ecps_auth_request')
+      .set({ status: 'expired' })
+      .where('idnat', '=', idnat)
+      .where('status', '=', 'pending')
+      .where('expires_at', '<', clock().toISOString())
+      .execute();
+  }
+
+  return {
+    /** Step 1 without a card: who would receive the e-mail and the SMS (masked). */
+    async describeActivation(idnat: string) {
+      const person = await activePerson(idnat);
+      if (person.idType !== '8') throw EcpsAdeliNeedsCard({ idnat: person.nationalId });
+      const { email, mobile } = contactsOf(person);
+      return { idnat: person.nationalId, email: maskEmail(email), mobile: maskMobile(mobile) };
+    },
+
+    /** Step 2: the e-mail with the QR code and the "Démarrer l'activation" link. */
+    async sendActivationEmail(idnat: string, ip?: string) {
+      const person = await activePerson(idnat);
+      if (person.idType !== '8') throw EcpsAdeliNeedsCard({ idnat: person.nationalId });
+      const { email } = contactsOf(person);
+      await checkActivationRate(person.nationalId);
+      const token = randomBytes(32).toString('base64url');
+      const now = clock();
+      const id = randomUUID();
+      await db
+        .insertInto('ecps_activation')
+        .values({
+          id,
+          idnat: person.nationalId,
+          mode: 'mail_sms',
+          token_hash: sha256(token),
+          token_expires_at: new Date(now.getTime() + config.activationLinkTtlMinutes * 60_000).toISOString(),
+          token_used_at: null,
+          device_id: null,
+          code_hash: null,
+          code_expires_at: null,
+          code_attempts: 0,
+          code_confirmed_at: null,
+          status: 'open',
+          created_at: now.toISOString(),
+        })
+        .execute();
+      const link = `${appUrl}#activer=${token}`;
+      const qr = await QRCode.toBuffer(link, { type: 'png', errorCorrectionLevel: 'M', margin: 2, scale: 6 });
+      try {
+        await messaging.mail.send({
+          to: email,
+          subject: 'Activation de votre e-CPS',
+          text: `Bonjour,\n\nVous avez demandé l'activation de votre e-CPS. Ouvrez ce lien sur votre téléphone, dans l'application e-CPS, ou scannez le QR code joint :\n\n${link}\n\nCe lien est valable ${config.activationLinkTtlMinutes} minutes et ne sert qu'une fois. Un code d'activation vous sera ensuite envoyé par SMS.\n\nSi vous n'êtes pas à l'origine de cette demande, ignorez ce message.`,
+          html: `<p>Bonjour,</p><p>Vous avez demandé l'activation de votre e-CPS. Scannez ce QR code avec l'application e-CPS, ou ouvrez le lien sur votre téléphone.</p><p><img src="cid:qr-activation" alt="QR code d'activation de la e-CPS" width="240" height="240"></p><p><a href="${link}">Démarrer l'activation</a></p><p>Ce lien est valable ${config.activationLinkTtlMinutes} minutes et ne sert qu'une fois. Un code d'activation vous sera ensuite envoyé par SMS.</p><p>Si vous n'êtes pas à l'origine de cette demande, ignorez ce message.</p>`,
+          attachments: [
+            { filename: 'activation-e-cps.png', content: qr, cid: 'qr-activation', contentType: 'image/png' },
+          ],
+        });
+      } catch (error) {
+        // Nothing usable was sent: the activation must not stay open.
+        await db.updateTable('ecps_activation').set({ status: 'failed' }).where('id', '=', id).execute();
+        throw error;
+      }
+      await audit.record({
+        type: 'ecps.activation.request',
+        outcome: 'success',
+        actor: person.nationalId,
+        ip,
+        method: 'mail_sms',
+      });
+      return { email: maskEmail(email) };
+    },
+
+    /** Step 3: the app opened the link and registers its key; the activation code leaves by SMS. */
+    async startActivation(token: string, publicJwk: object, device: DeviceInfo) {
+      const now = clock();
+      const activation = await db
+        .selectFrom('ecps_activation')
+        .selectAll()
+        .where('token_hash', '=', sha256(token))
+        .executeTakeFirst();
+      if (
+        activation?.status !== 'open' ||
+        activation.token_used_at ||
+        activation.token_expires_at < now.toISOString()
+      ) {
+        throw EcpsActivationInvalid({});
+      }
+      const person = await activePerson(activation.idnat);
+      const deviceId = randomUUID();
+      const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+      await db
+        .insertInto('ecps_device')
+        .values({
+          id: deviceId,
+          idnat: person.nationalId,
+          public_jwk: JSON.stringify(publicJwk),
+          status: 'pending',
+          pin_mac: null,
+          pin_failures: 0,
+          activation_mode: activation.mode,
+          name: device.name.slice(0, 100),
+          model: device.model.slice(0, 100),
+          os: device.os.slice(0, 100),
+          app_version: device.appVersion.slice(0, 30),
+          created_at: now.toISOString(),
+          activated_at: null,
+          expires_at: null,
+          last_used_at: null,
+          revoked_at: null,
+        })
+        .execute();
+      const used = await db
+        .updateTable('ecps_activation')
+        .set({
+          token_used_at: now.toISOString(),
+          device_id: deviceId,
+          code_hash: sha256(`${activation.id}:${code}`),
+          code_expires_at: new Date(now.getTime() + config.activationCodeTtlMinutes * 60_000).toISOString(),
+        })
+        .where('id', '=', activation.id)
+        .where('token_used_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(used.numUpdatedRows) !== 1) throw EcpsActivationInvalid({});
+      const { mobile } = contactsOf(person);
+      await messaging.sms.send({
+        to: mobile,
+        text: `Votre code d'activation e-CPS : ${code}. Il est valable ${config.activationCodeTtlMinutes} minutes. Ne le communiquez à personne.`,
+      });
+      return { activationId: activation.id, deviceId, mobile: maskMobile(mobile) };
+    },
+
+    /** Step 3 bis: the SMS code, typed or read by the app (3 tries, 10 minutes). */
+    async confirmActivationCode(device: EcpsDeviceTable, activationId: string, code: string) {
+      const now = clock();
+      const activation = await db
+        .selectFrom('ecps_activation')
+        .selectAll()
+        .where('id', '=', activationId)
+        .executeTakeFirst();
+      if (
+        !activation ||
+        activation.device_id !== device.id ||
+        activation.status !== 'open' ||
+        !activation.code_expires_at ||
+        activation.code_expires_at < now.toISOString()
+      ) {
+        throw EcpsActivationInvalid({});
+      }
+      if (activation.code_hash !== sha256(`${activation.id}:${code.trim()}`)) {
+        const attempts = activation.code_attempts + 1;
+        const failed = attempts >= MAX_CODE_ATTEMPTS;
+        await db
+          .updateTable('ecps_activation')
+          .set({ code_attempts: attempts, status: failed ? 'failed' : 'open' })
+          .where('id', '=', activation.id)
+          .execute();
+        if (failed)
+          await db
+            .updateTable('ecps_device')
+            .set({ status: 'revoked', revoked_at: now.toISOString() })
+            .where('id', '=', device.id)
+            .execute();
+        throw EcpsWrongActivationCode({ remaining: MAX_CODE_ATTEMPTS - attempts });
+      }
+      await db
+        .updateTable('ecps_activation')
+        .set({ code_confirmed_at: now.toISOString() })
+        .where('id', '=', activation.id)
+        .execute();
+    },
+
+    /** Step 4: the 4-digit password; the e-CPS is active. */
+    async choosePin(device: EcpsDeviceTable, activationId: string, pin: string) {
+      checkNewPin(pin);
+      const now = clock();
+      const activation = await db
+        .selectFrom('ecps_activation')
+        .selectAll()
+        .where('id', '=', activationId)
+        .executeTakeFirst();
+      if (
+        !activation ||
+        activation.device_id !== device.id ||
+        activation.status !== 'open' ||
+        !activation.code_confirmed_at
+      ) {
+        throw EcpsActivationInvalid({});
+      }
+      const expiresAt = new Date(now.getTime() + config.validityDays * 86_400_000).toISOString();
+      await db
+        .updateTable('ecps_device')
+        .set({
+          status: 'active',
+          pin_mac: pinMac(pinKey, device.id, pin),
+          pin_failures: 0,
+          activated_at: now.toISOString(),
+          expires_at: expiresAt,
+        })
+        .where('id', '=', device.id)
+        .execute();
+      await db
+        .updateTable('ecps_activation')
+        .set({ status: 'done' })
+        .where('id', '=', activation.id)
+        .execute();
+      await audit.record({
+        type: 'ecps.activation',
+        outcome: 'success',
+        actor: device.idnat,
+        subject: device.id,
+        method: activation.mode,
+      });
+      return { expiresAt };
+    },
+
+    /** A login: pushed to every active device of the identifier. */
+    async createRequest(input: {
+      idnat: string;
+      clientName: string;
+      origin: string;
+      bindingMessage?: string;
+      withCode: boolean;
+    }) {
+      const person = await activePerson(input.idnat);
+      const now = clock();
+      const devices = await db
+        .selectFrom('ecps_device')
+        .select('id')
+        .where('idnat', '=', person.nationalId)
+        .where('status', '=', 'active')
+        .where('expires_at', '>', now.toISOString())
+        .execute();
+      if (devices.length === 0) throw EcpsNotActivated({ idnat: person.nationalId });
+      const code = input.withCode ? String(randomInt(10, 100)) : null;
+      const choices = new Set<string>(code ? [code] : []);
+      while (code && choices.size < 3) choices.add(String(randomInt(10, 100)));
+      const shuffled = [...choices].sort(() => randomInt(0, 2) - 0.5);
+      const request: EcpsAuthRequestTable = {
+        id: randomUUID(),
+        idnat: person.nationalId,
+        client_name: input.clientName,
+        binding_message: input.bindingMessage ?? null,
+        code,
+        choices: JSON.stringify(shuffled),
+        status: 'pending',
+        origin: input.origin,
+        device_id: null,
+        created_at: now.toISOString(),
+        expires_at: new Date(now.getTime() + config.requestTtlSeconds * 1000).toISOString(),
+        answered_at: null,
+      };
+      await db.insertInto('ecps_auth_request').values(request).execute();
+      return { id: request.id, code, expiresAt: request.expires_at };
+    },
+
+    /** Where a request stands (the waiting login page polls it). */
+    async requestStatus(id: string) {
+      const request = await db
+        .selectFrom('ecps_auth_request')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!request) return undefined;
+      if (request.status === 'pending' && request.expires_at < clock().toISOString()) {
+        await db
+          .updateTable('ecps_auth_request')
+          .set({ status: 'expired' })
+          .where('id', '=', id)
+          .where('status', '=', 'pending')
+          .execute();
+        return { ...request, status: 'expired' as const };
+      }
+      return request;
+    },
+
+    /** The app's view: requests waiting for this device's professional. */
+    async pendingFor(device: EcpsDeviceTable): Promise<PendingRequest[]> {
+      await deviceForApp(device, ['active']);
+      await expireOld(device.idnat);
+      const rows = await db
+        .selectFrom('ecps_auth_request')
+        .selectAll()
+        .where('idnat', '=', device.idnat)
+        .where('status', '=', 'pending')
+        .orderBy('created_at')
+        .execute();
+      return rows.map((row) => ({
+        id: row.id,
+        service: row.client_name,
+        bindingMessage: row.binding_message,
+        choices: JSON.parse(row.choices) as string[],
+        expiresAt: row.expires_at,
+      }));
+    },
+
+    /**
+     * Approval: the code picked must be the one on the login page (a wrong pick cancels the
+     * request), and the PIN must match; three wrong PINs in a row block the e-CPS.
+     */
+    async approve(
+      device: EcpsDeviceTable,
+      requestId: string,
+      answer: { code?: string; pin: string },
+      ip?: string,
+    ) {
+      await deviceForApp(device, ['active']);
+      const now = clock();
+      const request = await db
+        .selectFrom('ecps_auth_request')
+        .selectAll()
+        .where('id', '=', requestId)
+        .executeTakeFirst();
+      if (!request || request.idnat !== device.idnat) throw EcpsRequestNotPending({ status: 'unknown' });
+      if (request.status === 'pending' && request.expires_at < now.toISOString()) {
+        await db
+          .updateTable('ecps_auth_request')
+          .set({ status: 'expired' })
+          .where('id', '=', requestId)
+          .execute();
+        throw EcpsRequestNotPending({ status: 'expired' });
+      }
+      if (request.status !== 'pending') throw EcpsRequestNotPending({ status: request.status });
+      if (request.code !== null && answer.code !== request.code) {
+        await db
+          .updateTable('ecps_auth_request')
+          .set({ status: 'cancelled', answered_at: now.toISOString(), device_id: device.id })
+          .where('id', '=', requestId)
+          .execute();
+        await audit.record({
+          type: 'ecps.approve',
+          outcome: 'failure',
+          actor: device.idnat,
+          subject: requestId,
+          ip,
+          method: 'ecps',
+          details: { code: 'ECPS_WRONG_CODE' },
+        });
+        throw EcpsWrongCode({});
+      }
+      if (!device.pin_mac || !pinMatches(pinKey, device.id, answer.pin, device.pin_mac)) {
+        const failures = device.pin_failures + 1;
+        const blocked = failures >= MAX_PIN_FAILURES;
+        await db
+          .updateTable('ecps_device')
+          .set({ pin_failures: failures, status: blocked ? 'blocked' : device.status })
+          .where('id', '=', device.id)
+          .execute();
+        await audit.record({
+          type: 'ecps.approve',
+          outcome: 'failure',
+          actor: device.idnat,
+          subject: requestId,
+          ip,
+          method: 'ecps',
+          details: { code: blocked ? 'ECPS_BLOCKED' : 'ECPS_WRONG_PIN' },
+        });
+        if (blocked) {
+          await db
+            .updateTable('ecps_auth_request')
+            .set({ status: 'denied', answered_at: now.toISOString(), device_id: device.id })
+            .where('id', '=', requestId)
+            .execute();
+          throw EcpsBlocked({});
+        }
+        throw EcpsWrongPin({ remaining: MAX_PIN_FAILURES - failures });
+      }
+      const updated = await db
+        .updateTable('ecps_auth_request')
+        .set({ status: 'approved', answered_at: now.toISOString(), device_id: device.id })
+        .where('id', '=', requestId)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) throw EcpsRequestNotPending({ status: 'answered' });
+      await db
+        .updateTable('ecps_device')
+        .set({ pin_failures: 0, last_used_at: now.toISOString() })
+        .where('id', '=', device.id)
+        .execute();
+      await audit.record({
+        type: 'ecps.approve',
+        outcome: 'success',
+        actor: device.idnat,
+        subject: requestId,
+        ip,
+        method: 'ecps',
+      });
+    },
+
+    async deny(device: EcpsDeviceTable, requestId: string) {
+      await deviceForApp(device, ['active']);
+      const updated = await db
+        .updateTable('ecps_auth_request')
+        .set({ status: 'denied', answered_at: clock().toISOString(), device_id: device.id })
+        .where('id', '=', requestId)
+        .where('idnat', '=', device.idnat)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) throw EcpsRequestNotPending({ status: 'answered' });
+    },
+
+    /** Settings → deactivate, from the app itself (signed call). */
+    async deactivate(device: EcpsDeviceTable, actor = device.idnat) {
+      await db
+        .updateTable('ecps_device')
+        .set({ status: 'revoked', revoked_at: clock().toISOString() })
+        .where('id', '=', device.id)
+        .execute();
+      await audit.record({
+        type: 'ecps.deactivate',
+        outcome: 'success',
+        actor,
+        subject: device.id,
+        method: 'app',
+      });
+    },
+
+    async deviceStatus(device: EcpsDeviceTable) {
+      return {
+        deviceId: device.id,
+        idnat: device.idnat,
+        status: device.status,
+        activatedAt: device.activated_at,
+        expiresAt: device.expires_at,
+        lastUsedAt: device.last_used_at,
+        activationMode: device.activation_mode,
+      };
+    },
+  };
+}
+
+export type Ecps = ReturnType<typeof createEcps>;

@@ -1,0 +1,81 @@
+import type { Kysely } from 'kysely';
+import type { Migrations } from '../../platform/store/index.ts';
+
+export function ecpsMigrations(): Migrations {
+  return {
+    '2026-11-25-06-ecps': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('ecps_device')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('idnat', 'text', (c) => c.notNull())
+          .addColumn('public_jwk', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('pin_mac', 'text')
+          .addColumn('pin_failures', 'integer', (c) => c.notNull())
+          .addColumn('activation_mode', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('model', 'text', (c) => c.notNull())
+          .addColumn('os', 'text', (c) => c.notNull())
+          .addColumn('app_version', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('activated_at', 'text')
+          .addColumn('expires_at', 'text')
+          .addColumn('last_used_at', 'text')
+          .addColumn('revoked_at', 'text')
+          .execute();
+        await db.schema
+          .createIndex('ecps_device_idnat')
+          .on('ecps_device')
+          .columns(['idnat', 'status'])
+          .execute();
+        await db.schema
+          .createTable('ecps_activation')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('idnat', 'text', (c) => c.notNull())
+          .addColumn('mode', 'text', (c) => c.notNull())
+          .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('token_expires_at', 'text', (c) => c.notNull())
+          .addColumn('token_used_at', 'text')
+          .addColumn('device_id', 'text')
+          .addColumn('code_hash', 'text')
+          .addColumn('code_expires_at', 'text')
+          .addColumn('code_attempts', 'integer', (c) => c.notNull())
+          .addColumn('code_confirmed_at', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('ecps_activation_idnat')
+          .on('ecps_activation')
+          .columns(['idnat', 'created_at'])
+          .execute();
+        await db.schema
+          .createTable('ecps_auth_request')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('idnat', 'text', (c) => c.notNull())
+          .addColumn('client_name', 'text', (c) => c.notNull())
+          .addColumn('binding_message', 'text')
+          .addColumn('code', 'text')
+          .addColumn('choices', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('origin', 'text', (c) => c.notNull())
+          .addColumn('device_id', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('answered_at', 'text')
+          .execute();
+        await db.schema
+          .createIndex('ecps_auth_request_idnat')
+          .on('ecps_auth_request')
+          .columns(['idnat', 'status'])
+          .execute();
+        await db.schema
+          .createTable('ecps_seen_jti')
+          .addColumn('jti', 'text', (c) => c.primaryKey())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
+  };
+}
