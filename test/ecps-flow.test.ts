@@ -224,5 +224,39 @@ for (const storeCase of storeCases()) {
       assert.match(await page.getByRole('alert').innerText(), /Aucune e-CPS n'est active/);
       await context.close();
     });
+
+    it('deactivates from the app: the e-CPS no longer receives logins', async () => {
+      const doctor = '899760000028';
+      const dir = mkdtempSync(path.join(tmpdir(), 'caducee-wallet-doctor-'));
+      const requested = await runCli(['wallet', 'request-activation', doctor, '--wallet', dir], cliEnv);
+      assert.equal(requested.code, 0, requested.stderr);
+      const mail = (await messages()).find((m) => m.kind === 'mail');
+      const link = /(https:\S+#activer=[\w-]+)/.exec(mail!.text)![1]!;
+      const session = new CliSession(['wallet', 'activate', link, '--wallet', dir], cliEnv);
+      await session.waitFor(/Code reçu par SMS :/);
+      const sms = (await messages()).find((m) => m.kind === 'sms');
+      session.answer(/(\d{6})/.exec(sms!.text)![1]!);
+      await session.waitFor(/Choisissez votre mot de passe/);
+      session.answer('2580');
+      session.answer('2580');
+      assert.equal(await session.exitedWithin(30_000), 0, session.stderr);
+      const off = await runCli(['wallet', 'deactivate', '--wallet', dir], cliEnv);
+      assert.equal(off.code, 0, off.stderr);
+      assert.match(off.stdout, /désactivée/);
+      const status = await runCli(['wallet', 'status', '--wallet', dir], cliEnv);
+      assert.match(status.stdout, /Aucune e-CPS/);
+      const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'fr-FR' });
+      const page = await context.newPage();
+      await page.goto(
+        client.buildAuthorizationUrl(config, { redirect_uri: rp.redirectUri, scope: 'openid', state: 's' })
+          .href,
+      );
+      await page.getByLabel('Identifiant national (8 + RPPS ou 0 + ADELI)').fill(doctor);
+      await page.getByRole('button', { name: "Se connecter avec l'application e-CPS" }).click();
+      assert.match(await page.getByRole('alert').innerText(), /Aucune e-CPS n'est active/);
+      const events = await test.system.audit.list({ type: 'ecps.deactivate' });
+      assert.equal(events[0]?.actor, doctor);
+      await context.close();
+    });
   });
 }
