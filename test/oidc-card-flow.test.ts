@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import type { webcrypto } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { exportJWK, generateKeyPair, importJWK, type JWK, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startCardHostServer, startIdpServer } from '../src/cli/servers.ts';
@@ -40,6 +42,7 @@ for (const storeCase of storeCases()) {
     let config: client.Configuration;
     const cards: Record<string, { pfxPath: string; passphrase: string }> = {};
     const secret = 'secret-of-the-test-relying-party-0123456789';
+    let jwtClientKey: webcrypto.CryptoKey;
 
     const discover = (clientId: string, clientSecret?: string, auth?: client.ClientAuth) =>
       client.discovery(new URL(issuer), clientId, clientSecret, auth, {
@@ -94,6 +97,28 @@ for (const storeCase of storeCases()) {
         response_types: ['code'],
         backchannel_logout_uri: rp.backchannelUri,
         backchannel_logout_session_required: true,
+      });
+      const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+      jwtClientKey = privateKey;
+      await addClient(db, {
+        client_id: 'rp-jwt',
+        client_name: 'Service authentifié par JWT',
+        redirect_uris: [rp.redirectUri],
+        token_endpoint_auth_method: 'private_key_jwt',
+        token_endpoint_auth_signing_alg: 'ES256',
+        jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: 'rp-jwt-1', alg: 'ES256', use: 'sig' }] },
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        userinfo_signed_response_alg: 'RS256',
+      });
+      await addClient(db, {
+        client_id: 'rp-post',
+        client_name: 'Service client_secret_post',
+        client_secret: secret,
+        redirect_uris: [rp.redirectUri],
+        token_endpoint_auth_method: 'client_secret_post',
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
       });
       await addClient(db, {
         client_id: 'rp-public',
@@ -283,6 +308,79 @@ for (const storeCase of storeCases()) {
         /L'adresse de retour demandée par le service n'est pas autorisée/,
       );
       await context.close();
+    });
+
+    it('authenticates clients by private_key_jwt and client_secret_post, signs userinfo as JWT, revokes tokens', async () => {
+      const context = await contextFor(HOSPITAL_DOCTOR);
+      const page = await context.newPage();
+      const jwtConfig = await discover(
+        'rp-jwt',
+        undefined,
+        client.PrivateKeyJwt({ key: jwtClientKey, kid: 'rp-jwt-1' }),
+      );
+      const { verifier, challenge } = await pkce();
+      const state = client.randomState();
+      const url = client.buildAuthorizationUrl(jwtConfig, {
+        redirect_uri: rp.redirectUri,
+        scope: 'openid scope_all',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+        state,
+      });
+      await page.goto(url.href);
+      if (!page.url().startsWith(rp.redirectUri))
+        await page.getByRole('link', { name: 'Se connecter avec ma carte CPS' }).click();
+      await page.waitForURL(`${rp.redirectUri}**`);
+      const tokens = await client.authorizationCodeGrant(jwtConfig, new URL(page.url()), {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+      });
+      const userinfoResponse = await fetchTrusted(`${issuer}/protocol/openid-connect/userinfo`, {
+        headers: { authorization: `Bearer ${tokens.access_token}` },
+      });
+      assert.match(userinfoResponse.headers.get('content-type') ?? '', /application\/jwt/);
+      const jwt = await userinfoResponse.text();
+      const { payload, protectedHeader } = await jwtVerify(
+        jwt,
+        createRemoteJWKSetFromFetch(`${issuer}/protocol/openid-connect/certs`),
+        { issuer, audience: 'rp-jwt' },
+      );
+      assert.equal(protectedHeader.alg, 'RS256');
+      assert.equal(payload.preferred_username, HOSPITAL_DOCTOR);
+
+      const postConfig = await discover('rp-post', secret, client.ClientSecretPost(secret));
+      const second = await pkce();
+      const state2 = client.randomState();
+      await page.goto(
+        client.buildAuthorizationUrl(postConfig, {
+          redirect_uri: rp.redirectUri,
+          scope: 'openid',
+          code_challenge: second.challenge,
+          code_challenge_method: 'S256',
+          state: state2,
+        }).href,
+      );
+      await page.waitForURL(`${rp.redirectUri}**`);
+      const postTokens = await client.authorizationCodeGrant(postConfig, new URL(page.url()), {
+        pkceCodeVerifier: second.verifier,
+        expectedState: state2,
+      });
+      assert.equal((await client.tokenIntrospection(postConfig, postTokens.access_token)).active, true);
+      await client.tokenRevocation(postConfig, postTokens.access_token);
+      assert.equal((await client.tokenIntrospection(postConfig, postTokens.access_token)).active, false);
+      await context.close();
+
+      async function keySet(url: string) {
+        return (await (await fetchTrusted(url)).json()) as { keys: JWK[] };
+      }
+      function createRemoteJWKSetFromFetch(url: string) {
+        return async (header: { kid?: string }) => {
+          const { keys } = await keySet(url);
+          const key = keys.find((k) => k.kid === header.kid);
+          if (!key) throw new Error('unknown kid');
+          return importJWK(key, String(key.alg));
+        };
+      }
     });
 
     it('requires PKCE from public clients and checks the verifier', async () => {
