@@ -4,7 +4,7 @@ import type { Cards } from '../cards/index.ts';
 import type { Directory } from '../directory/index.ts';
 import type { Ecps } from '../ecps/index.ts';
 import type { AuditLog, Logger, Settings, Store } from '../platform/index.ts';
-import { kyselyAdapterFactory } from './adapter/kysely-adapter.ts';
+import { kyselyAdapterFactory, purgeExpired } from './adapter/kysely-adapter.ts';
 import { providerOriginListener } from './http/listener.ts';
 import { interactionRoutes } from './interaction/routes.ts';
 import { cookieKeys, deploymentId } from './keys/secrets.ts';
@@ -64,6 +64,13 @@ export async function createOidc(options: {
   const graceSeconds = Math.max(settings.oidc.idTokenTtl, settings.oidc.accessTokenTtl) + 60;
   const holder = new ProviderHolder({ build, db, graceSeconds });
   await holder.refresh(true);
+  // Expired sessions, codes and tokens are ignored when read; this removes them for good.
+  const purge = setInterval(() => {
+    purgeExpired(db, new Date()).catch((error) =>
+      log.warn({ err: error }, 'purge of expired provider data failed'),
+    );
+  }, 10 * 60_000);
+  purge.unref();
   const interactions = interactionRoutes({
     provider: () => holder.current(),
     settings,
