@@ -108,6 +108,18 @@ export function createEcps(options: {
     return device;
   }
 
+  /** An activation still open, made for this very device. */
+  async function openActivation(device: EcpsDeviceTable, activationId: string) {
+    const activation = await db
+      .selectFrom('ecps_activation')
+      .selectAll()
+      .where('id', '=', activationId)
+      .executeTakeFirst();
+    if (!activation || activation.device_id !== device.id || activation.status !== 'open')
+      throw EcpsActivationInvalid({});
+    return activation;
+  }
+
   async function expireOld(idnat: string) {
     await db
       .updateTable('ecps_auth_request')
@@ -243,20 +255,9 @@ export function createEcps(options: {
     /** Step 3 bis: the SMS code, typed or read by the app (3 tries, 10 minutes). */
     async confirmActivationCode(device: EcpsDeviceTable, activationId: string, code: string) {
       const now = clock();
-      const activation = await db
-        .selectFrom('ecps_activation')
-        .selectAll()
-        .where('id', '=', activationId)
-        .executeTakeFirst();
-      if (
-        !activation ||
-        activation.device_id !== device.id ||
-        activation.status !== 'open' ||
-        !activation.code_expires_at ||
-        activation.code_expires_at < now.toISOString()
-      ) {
+      const activation = await openActivation(device, activationId);
+      if (!activation.code_expires_at || activation.code_expires_at < now.toISOString())
         throw EcpsActivationInvalid({});
-      }
       if (activation.code_hash !== sha256(`${activation.id}:${code.trim()}`)) {
         const attempts = activation.code_attempts + 1;
         const failed = attempts >= MAX_CODE_ATTEMPTS;
@@ -284,19 +285,8 @@ export function createEcps(options: {
     async choosePin(device: EcpsDeviceTable, activationId: string, pin: string) {
       checkNewPin(pin);
       const now = clock();
-      const activation = await db
-        .selectFrom('ecps_activation')
-        .selectAll()
-        .where('id', '=', activationId)
-        .executeTakeFirst();
-      if (
-        !activation ||
-        activation.device_id !== device.id ||
-        activation.status !== 'open' ||
-        !activation.code_confirmed_at
-      ) {
-        throw EcpsActivationInvalid({});
-      }
+      const activation = await openActivation(device, activationId);
+      if (!activation.code_confirmed_at) throw EcpsActivationInvalid({});
       const expiresAt = new Date(now.getTime() + config.validityDays * 86_400_000).toISOString();
       await db
         .updateTable('ecps_device')
