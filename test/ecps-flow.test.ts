@@ -89,6 +89,16 @@ for (const storeCase of storeCases()) {
         grant_types: ['authorization_code'],
         response_types: ['code'],
       });
+      await addClient(opened.store.db as OidcDb, {
+        client_id: 'rp-ciba',
+        client_name: 'Service CIBA de test',
+        client_secret: secret,
+        redirect_uris: [rp.redirectUri],
+        token_endpoint_auth_method: 'client_secret_basic',
+        grant_types: ['urn:openid:params:grant-type:ciba'],
+        response_types: [],
+        backchannel_token_delivery_mode: 'poll',
+      });
       const log = createLogger(process.env.CADUCEE_TEST_LOG ?? 'silent');
       const { startMessagingServers } = await import('../src/cli/servers.ts');
       servers = [
@@ -187,6 +197,47 @@ for (const storeCase of storeCases()) {
       await page.getByRole('alert').waitFor();
       assert.match(await page.getByRole('alert').innerText(), /annulée/);
       await context.close();
+    });
+
+    it('logs in by CIBA: the app shows the binding message, no code, and approves; a refusal reaches the client', async () => {
+      const cibaConfig = await client.discovery(new URL(issuer), 'rp-ciba', secret, undefined, {
+        [client.customFetch]: trustingFetch((await test.system.tls()).caPem) as unknown as client.CustomFetch,
+      });
+      const started = await client.initiateBackchannelAuthentication(cibaConfig, {
+        scope: 'openid scope_all',
+        login_hint: GP,
+        binding_message: 'Connexion DMP 4821',
+        acr_values: 'eidas1',
+      });
+      assert.ok(started.auth_req_id);
+      assert.equal(started.expires_in, 120);
+      const approving = wallet('approve', '--pin', '1357');
+      const tokens = await client.pollBackchannelAuthenticationGrant(cibaConfig, started);
+      const approved = await approving;
+      assert.equal(approved.code, 0, approved.stderr);
+      assert.match(
+        approved.stderr,
+        /Demande de connexion à Service CIBA de test\nMessage : Connexion DMP 4821/,
+      );
+      assert.doesNotMatch(approved.stderr, /Codes proposés/);
+      const idToken = tokens.claims()!;
+      assert.equal(idToken.preferred_username, GP);
+      assert.deepEqual(idToken.amr, ['mfa', 'hwk', 'pin']);
+
+      const refused = await client.initiateBackchannelAuthentication(cibaConfig, {
+        scope: 'openid',
+        login_hint: GP,
+        binding_message: 'Refus',
+      });
+      const denying = wallet('approve', '--deny');
+      await assert.rejects(
+        client.pollBackchannelAuthenticationGrant(cibaConfig, refused),
+        (error: unknown) => {
+          assert.equal((error as { error?: string }).error, 'access_denied');
+          return true;
+        },
+      );
+      assert.equal((await denying).code, 0);
     });
 
     it('refuses a replayed app call', async () => {

@@ -71,6 +71,17 @@ export function createEcps(options: {
   const clock = options.clock ?? (() => new Date());
   const config = settings.ecps;
   const appUrl = `${settings.idp.url.replace(/\/$/, '')}/ecps/app/`;
+  // Who waits for answers besides the polling login page (CIBA): told on approval or refusal.
+  const answerListeners = new Set<(request: EcpsAuthRequestTable) => Promise<void>>();
+  const announce = async (requestId: string) => {
+    if (answerListeners.size === 0) return;
+    const request = await db
+      .selectFrom('ecps_auth_request')
+      .selectAll()
+      .where('id', '=', requestId)
+      .executeTakeFirst();
+    if (request) for (const listener of answerListeners) await listener(request);
+  };
 
   async function activePerson(idnat: string): Promise<Person> {
     const person = await directory.find(idnat.trim());
@@ -436,6 +447,7 @@ export function createEcps(options: {
           method: 'ecps',
           details: { code: 'ECPS_WRONG_CODE' },
         });
+        await announce(requestId);
         throw EcpsWrongCode({});
       }
       if (!device.pin_mac || !pinMatches(pinKey, device.id, answer.pin, device.pin_mac)) {
@@ -461,6 +473,7 @@ export function createEcps(options: {
             .set({ status: 'denied', answered_at: now.toISOString(), device_id: device.id })
             .where('id', '=', requestId)
             .execute();
+          await announce(requestId);
           throw EcpsBlocked({});
         }
         throw EcpsWrongPin({ remaining: MAX_PIN_FAILURES - failures });
@@ -485,6 +498,7 @@ export function createEcps(options: {
         ip,
         method: 'ecps',
       });
+      await announce(requestId);
     },
 
     async deny(device: EcpsDeviceTable, requestId: string) {
@@ -497,6 +511,12 @@ export function createEcps(options: {
         .where('status', '=', 'pending')
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) throw EcpsRequestNotPending({ status: 'answered' });
+      await announce(requestId);
+    },
+
+    /** Told of every answer (approved, denied, cancelled) to a login request. */
+    onAnswer(listener: (request: EcpsAuthRequestTable) => Promise<void>) {
+      answerListeners.add(listener);
     },
 
     /** Settings → deactivate, from the app itself (signed call). */

@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import Provider from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
 import type { Cards } from '../cards/index.ts';
 import type { Directory } from '../directory/index.ts';
 import type { Ecps } from '../ecps/index.ts';
@@ -53,6 +53,7 @@ export async function createOidc(options: {
         jwks,
         adapter,
         prefix,
+        ecps: options.ecps,
       }),
     );
     provider.on('server_error', (_ctx, error) => log.error({ err: error }, 'oidc provider error'));
@@ -71,6 +72,30 @@ export async function createOidc(options: {
     );
   }, 10 * 60_000);
   purge.unref();
+  // CIBA: when the professional answers on the phone, the waiting client gets its result.
+  options.ecps?.onAnswer(async (request) => {
+    if (!request.origin.startsWith('ciba:')) return;
+    const provider = holder.current();
+    const jti = request.origin.slice('ciba:'.length);
+    try {
+      if (request.status !== 'approved') {
+        await provider.backchannelResult(jti, new errors.AccessDenied('refusée dans l’application e-CPS'));
+        return;
+      }
+      const ciba = await provider.BackchannelAuthenticationRequest.find(jti, { ignoreExpiration: true });
+      if (!ciba?.accountId || !ciba.clientId) return;
+      const grant = new provider.Grant({ clientId: ciba.clientId, accountId: ciba.accountId });
+      if (ciba.scope) grant.addOIDCScope(ciba.scope);
+      await grant.save();
+      await provider.backchannelResult(ciba, grant, {
+        acr: settings.oidc.acrEcps,
+        amr: ['mfa', 'hwk', 'pin'],
+        authTime: Math.floor(Date.parse(request.answered_at ?? '') / 1000),
+      });
+    } catch (error) {
+      log.warn({ err: error, jti }, 'CIBA result could not be delivered');
+    }
+  });
   const interactions = interactionRoutes({
     provider: () => holder.current(),
     settings,

@@ -52,6 +52,7 @@ interface ClientOptions extends OutputOptions {
   alg?: string;
   clientId?: string;
   ciba?: boolean;
+  cibaPing?: string;
 }
 
 export function registerOidcCommands(program: Command): void {
@@ -79,6 +80,8 @@ export function registerOidcCommands(program: Command): void {
     )
     .option('--alg <alg>', 'algorithme de signature des jetons d’identité (ES256 ou RS256)')
     .option('--client-id <id>', 'identifiant à utiliser (tiré au hasard sinon)')
+    .option('--ciba', 'autorise la connexion découplée (CIBA, mode poll) avec la e-CPS')
+    .option('--ciba-ping <url>', 'CIBA en mode ping : adresse de notification du client')
     .option('--json', 'sortie JSON')
     .action(
       action(async (options: ClientOptions) => {
@@ -112,6 +115,12 @@ export function registerOidcCommands(program: Command): void {
           metadata.backchannel_logout_session_required = true;
         }
         if (options.alg) metadata.id_token_signed_response_alg = options.alg;
+        if (options.ciba || options.cibaPing) {
+          if (options.cibaPing) checkUri('backchannel_client_notification_endpoint', options.cibaPing);
+          metadata.grant_types = [...(metadata.grant_types as string[]), 'urn:openid:params:grant-type:ciba'];
+          metadata.backchannel_token_delivery_mode = options.cibaPing ? 'ping' : 'poll';
+          if (options.cibaPing) metadata.backchannel_client_notification_endpoint = options.cibaPing;
+        }
         const system = await openSystem();
         try {
           await addClient(system.store.db as OidcDb, metadata);

@@ -1,10 +1,12 @@
-import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Directory } from '../../directory/index.ts';
+import type { Ecps } from '../../ecps/index.ts';
 import type { Settings } from '../../platform/index.ts';
 import {
   nationalIdFromSubject,
   PSC_PROFILE_CLAIMS,
   PSC_SCOPE_ALL_CLAIMS,
+  pscSubject,
   pscUserinfo,
 } from '../claims/index.ts';
 import { renderProviderError } from '../interaction/pages.ts';
@@ -31,6 +33,8 @@ export interface ConfigurationInputs {
   adapter: Configuration['adapter'];
   /** Path prefix of the issuer (`''` at the root). */
   prefix: string;
+  /** CIBA pushes its requests to the e-CPS app. */
+  ecps?: Ecps;
 }
 
 function allowPrivateAddresses(settings: Settings): boolean {
@@ -105,6 +109,42 @@ export function providerConfiguration(inputs: ConfigurationInputs): Configuratio
       jwtUserinfo: { enabled: true },
       backchannelLogout: { enabled: true },
       claimsParameter: { enabled: true },
+      ciba: {
+        enabled: Boolean(inputs.ecps),
+        deliveryModes: ['poll', 'ping'],
+        // login_hint is the national identifier, as in PSC.
+        processLoginHint: async (_ctx, loginHint) => {
+          const person = await directory.find(String(loginHint).trim());
+          if (!person?.active) throw new errors.UnknownUserId('identifiant national inconnu ou inactif');
+          return pscSubject(deploymentId, person.nationalId);
+        },
+        processLoginHintToken: async () => {
+          throw new errors.InvalidRequest('login_hint_token non pris en charge : utilisez login_hint');
+        },
+        validateBindingMessage: async (_ctx, bindingMessage) => {
+          if (bindingMessage !== undefined && !/^[\p{L}\p{N} .,'!?#+/_:-]{1,60}$/u.test(bindingMessage)) {
+            throw new errors.InvalidBindingMessage(
+              'binding_message : 1 à 60 lettres, chiffres ou ponctuation simple',
+            );
+          }
+        },
+        validateRequestContext: async () => {},
+        verifyUserCode: async () => {},
+        triggerAuthenticationDevice: async (_ctx, request, account, client) => {
+          const idnat = nationalIdFromSubject(account.accountId)!;
+          await inputs.ecps!.createRequest({
+            idnat,
+            clientName: String(client.clientName ?? client.clientId),
+            origin: `ciba:${request.jti}`,
+            bindingMessage:
+              typeof request.params?.binding_message === 'string'
+                ? request.params.binding_message
+                : undefined,
+            // No screen shows a code in a decoupled login: the binding message plays that role.
+            withCode: false,
+          });
+        },
+      },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx, form) => {
