@@ -157,6 +157,9 @@ for (const storeCase of storeCases()) {
       assert.match(session.stdout, /Votre e-CPS est active/);
       const status = await wallet('status', '--json');
       assert.equal(JSON.parse(status.stdout).status, 'active');
+      const tested = await wallet('test', '--pin', '1357');
+      assert.equal(tested.code, 0, tested.stderr);
+      assert.match(tested.stdout, /Bravo ! Votre e-CPS fonctionne\./);
       // The link served once.
       const again = await runCli(
         ['wallet', 'activate', link, '--wallet', mkdtempSync(path.join(tmpdir(), 'caducee-wallet2-'))],

@@ -514,6 +514,22 @@ export function createEcps(options: {
       await announce(requestId);
     },
 
+    /**
+     * "Je teste ma e-CPS": a real login request to the professional's own e-CPS, answered at once
+     * with the password (same checks, same lockout), so the app can say it works.
+     */
+    async testLogin(device: EcpsDeviceTable, pin: string, ip?: string) {
+      await deviceForApp(device, ['active']);
+      const request = await this.createRequest({
+        idnat: device.idnat,
+        clientName: 'Je teste ma e-CPS',
+        origin: `test:${device.id}`,
+        withCode: false,
+      });
+      await this.approve(device, request.id, { pin }, ip);
+      return { message: 'Bravo ! Votre e-CPS fonctionne.' };
+    },
+
     /** Told of every answer (approved, denied, cancelled) to a login request. */
     onAnswer(listener: (request: EcpsAuthRequestTable) => Promise<void>) {
       answerListeners.add(listener);

@@ -154,6 +154,11 @@ export class WalletClient {
     return this.#call(`/demandes/${encodeURIComponent(requestId)}/refuser`, {}, true);
   }
 
+  /** "Je teste ma e-CPS". */
+  test(pin: string): Promise<{ message: string }> {
+    return this.#call('/test', { pin }, true);
+  }
+
   status() {
     return this.#call('/appareil', {}, true);
   }

@@ -227,6 +227,18 @@ export function registerWalletCommands(program: Command): void {
       ),
     );
 
+  common(wallet.command('test'))
+    .description('« Je teste ma e-CPS » : une connexion de test avec le mot de passe')
+    .option('--pin <code>', 'mot de passe e-CPS (demandé sinon)')
+    .action(
+      walletAction(async (options: WalletOptions & { pin?: string }) => {
+        const { client } = open(options);
+        const pin = options.pin ?? (await new Questions().ask('Mot de passe e-CPS : '));
+        const result = await client.test(pin);
+        emit(options, result, () => result.message);
+      }),
+    );
+
   common(wallet.command('status'))
     .description('État de la e-CPS de cette application')
     .action(

@@ -118,6 +118,10 @@ export function ecpsApiRoutes(options: {
     await ecps.deny(await device(c, raw), c.req.param('id'));
     return c.json({ status: 'denied' });
   });
+  app.post('/test', async (c) => {
+    const { raw, body } = await jsonBody(c);
+    return c.json(await ecps.testLogin(await device(c, raw), text(body.pin, 'pin', 4), remote(c)));
+  });
   app.post('/appareil', async (c) => {
     const { raw } = await jsonBody(c);
     return c.json(await ecps.deviceStatus(await device(c, raw)));

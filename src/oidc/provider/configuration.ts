@@ -103,8 +103,17 @@ export function providerConfiguration(inputs: ConfigurationInputs): Configuratio
     },
     features: {
       devInteractions: { enabled: false },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      // A client may introspect or revoke only the tokens issued to itself (a compromised relying
+      // party must not learn about, or end, another's sessions).
+      introspection: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) =>
+          !('clientId' in token) || token.clientId === client.clientId,
+      },
+      revocation: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+      },
       userinfo: { enabled: true },
       jwtUserinfo: { enabled: true },
       backchannelLogout: { enabled: true },
