@@ -2,7 +2,7 @@ import { type Cards, cardsMigrations, createCards } from '../cards/index.ts';
 import { createDirectory, type Directory, directoryMigrations } from '../directory/index.ts';
 import { createEcps, type Ecps, type EcpsDb, ecpsMigrations, loadPinKey } from '../ecps/index.ts';
 import { createMessaging, type Messaging, messagingMigrations } from '../messaging/index.ts';
-import { oidcMigrations } from '../oidc/store/migrations.ts';
+import { oidcMigrations } from '../oidc/index.ts';
 import {
   ensureHierarchy,
   ensureServerCertificate,
