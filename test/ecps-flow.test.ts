@@ -7,6 +7,7 @@ import * as client from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
 import { startIdpServer } from '../src/cli/servers.ts';
 import { loadDemoDirectoryIfEmpty } from '../src/directory/index.ts';
+import type { OutboxMessage } from '../src/messaging/index.ts';
 import { addClient, type OidcDb } from '../src/oidc/index.ts';
 import { createLogger } from '../src/platform/index.ts';
 import { launchChromium } from './support/browser.ts';
@@ -20,16 +21,6 @@ import { freePort, type TestSystem, testSystem } from './support/system.ts';
 
 const GP = '899760000010';
 const GP_EMAIL = 'claire.martin@demo.caducee.test';
-
-interface OutboxMessage {
-  id: string;
-  kind: 'mail' | 'sms';
-  to: string;
-  subject: string | null;
-  text: string;
-  html: string | null;
-  at: string;
-}
 
 for (const storeCase of storeCases()) {
   describe(`e-CPS: activation without a card and login, with the CLI app (${storeCase.kind})`, () => {

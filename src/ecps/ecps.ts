@@ -432,21 +432,25 @@ export function createEcps(options: {
         throw EcpsRequestNotPending({ status: 'expired' });
       }
       if (request.status !== 'pending') throw EcpsRequestNotPending({ status: request.status });
-      if (request.code !== null && answer.code !== request.code) {
-        await db
+      const close = (status: 'cancelled' | 'denied') =>
+        db
           .updateTable('ecps_auth_request')
-          .set({ status: 'cancelled', answered_at: now.toISOString(), device_id: device.id })
+          .set({ status, answered_at: now.toISOString(), device_id: device.id })
           .where('id', '=', requestId)
           .execute();
-        await audit.record({
+      const refused = (code: string) =>
+        audit.record({
           type: 'ecps.approve',
           outcome: 'failure',
           actor: device.idnat,
           subject: requestId,
           ip,
           method: 'ecps',
-          details: { code: 'ECPS_WRONG_CODE' },
+          details: { code },
         });
+      if (request.code !== null && answer.code !== request.code) {
+        await close('cancelled');
+        await refused('ECPS_WRONG_CODE');
         await announce(requestId);
         throw EcpsWrongCode({});
       }
@@ -458,21 +462,9 @@ export function createEcps(options: {
           .set({ pin_failures: failures, status: blocked ? 'blocked' : device.status })
           .where('id', '=', device.id)
           .execute();
-        await audit.record({
-          type: 'ecps.approve',
-          outcome: 'failure',
-          actor: device.idnat,
-          subject: requestId,
-          ip,
-          method: 'ecps',
-          details: { code: blocked ? 'ECPS_BLOCKED' : 'ECPS_WRONG_PIN' },
-        });
+        await refused(blocked ? 'ECPS_BLOCKED' : 'ECPS_WRONG_PIN');
         if (blocked) {
-          await db
-            .updateTable('ecps_auth_request')
-            .set({ status: 'denied', answered_at: now.toISOString(), device_id: device.id })
-            .where('id', '=', requestId)
-            .execute();
+          await close('denied');
           await announce(requestId);
           throw EcpsBlocked({});
         }
