@@ -5,11 +5,13 @@ import type { Directory } from '../directory/index.ts';
 import type { Ecps } from '../ecps/index.ts';
 import type { AuditLog, Logger, Settings, Store } from '../platform/index.ts';
 import { kyselyAdapterFactory, purgeExpired } from './adapter/kysely-adapter.ts';
+import { pscSubject } from './claims/index.ts';
 import { providerOriginListener } from './http/listener.ts';
 import { interactionRoutes } from './interaction/routes.ts';
 import { cookieKeys, deploymentId } from './keys/secrets.ts';
 import { ensureSigningKeys } from './keys/signing-keys.ts';
 import { providerConfiguration } from './provider/configuration.ts';
+import { endSessionsOfAccount } from './provider/end-sessions.ts';
 import { ProviderHolder } from './provider/provider-holder.ts';
 import type { OidcDb } from './store/tables.ts';
 
@@ -23,6 +25,14 @@ export interface Oidc {
   interactions: Hono;
   /** The Node listener of the provider's origin, given the Hono app of our own pages. */
   listener(app: Hono): ReturnType<typeof providerOriginListener>;
+  /**
+   * "Je me déconnecte de toutes les sessions": ends every provider session of the professional,
+   * revokes the grants given through them (their codes, access and refresh tokens stop working),
+   * sends back-channel logout to their clients that registered a URI, and records
+   * `oidc.logout_all`. `context` is what the audit log keeps of the caller's request. Returns the
+   * number of sessions ended.
+   */
+  endSessionsOf(idnat: string, context?: { ip?: string | null; method?: string | null }): Promise<number>;
 }
 
 export async function createOidc(options: {
@@ -57,8 +67,9 @@ export async function createOidc(options: {
       }),
     );
     provider.on('server_error', (_ctx, error) => log.error({ err: error }, 'oidc provider error'));
-    provider.on('backchannel.error', (_client, error) =>
-      log.warn({ err: error }, 'back-channel logout failed'),
+    // The handler's arguments are (ctx, error, client, accountId, sid).
+    provider.on('backchannel.error', (_ctx, error, client) =>
+      log.warn({ err: error, clientId: client?.clientId }, 'back-channel logout failed'),
     );
     return provider;
   };
@@ -111,5 +122,27 @@ export async function createOidc(options: {
     prefix,
     interactions,
     listener: (app) => providerOriginListener({ app, holder, prefix }),
+    async endSessionsOf(idnat, context = {}) {
+      const ended = await endSessionsOfAccount({
+        provider: holder.current(),
+        db,
+        accountId: pscSubject(deployment, idnat),
+        log,
+      });
+      await options.audit.record({
+        type: 'oidc.logout_all',
+        outcome: 'success',
+        actor: idnat,
+        ip: context.ip ?? null,
+        method: context.method ?? null,
+        details: {
+          sessions: ended.sessions,
+          grants: ended.grants,
+          notified: ended.notified,
+          notificationFailures: ended.notificationFailures,
+        },
+      });
+      return ended.sessions;
+    },
   };
 }

@@ -107,6 +107,13 @@ for (const storeCase of storeCases()) {
       });
       assert.equal(await sessions.findByUid('uid-old'), undefined);
       assert.equal((await sessions.findByUid('uid-new'))?.accountId, 'b');
+      const row = await db
+        .selectFrom('oidc_payload')
+        .select('account_id')
+        .where('model', '=', 'Session')
+        .where('id', '=', 'session-o')
+        .executeTakeFirst();
+      assert.equal(row?.account_id, 'b', 'the account column follows the payload');
       await sessions.destroy('session-o');
       assert.equal(await sessions.find('session-o'), undefined);
     });

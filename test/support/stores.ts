@@ -5,6 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { allMigrations } from '../../src/cli/system.ts';
 import {
+  type Migrations,
   migrate,
   openPostgresStore,
   openSqliteStore,
@@ -19,8 +20,15 @@ import {
  */
 export interface StoreCase {
   kind: StoreKind;
-  /** A fresh, migrated, empty store; `dispose` removes it. */
-  open(): Promise<OpenedStore>;
+  /**
+   * A fresh, migrated, empty store; `dispose` removes it. `migrations` replaces the project's
+   * (a test of a migration starts from the schema before it).
+   */
+  open(options?: OpenOptions): Promise<OpenedStore>;
+}
+
+export interface OpenOptions {
+  migrations?: (store: Store) => Migrations[];
 }
 
 export interface OpenedStore {
@@ -33,21 +41,21 @@ export interface OpenedStore {
 export function storeCases(): StoreCase[] {
   const cases: StoreCase[] = [{ kind: 'sqlite', open: openSqliteCase }];
   const url = process.env.CADUCEE_TEST_DATABASE_URL;
-  if (url) cases.push({ kind: 'postgres', open: () => openPostgresCase(url) });
+  if (url) cases.push({ kind: 'postgres', open: (options) => openPostgresCase(url, options) });
   else if (process.env.CADUCEE_TEST_REQUIRE_PG === '1') {
     throw new Error('CADUCEE_TEST_REQUIRE_PG=1 but CADUCEE_TEST_DATABASE_URL is not set');
   }
   return cases;
 }
 
-export async function migrated(store: Store): Promise<Store> {
-  await migrate(store, ...allMigrations(store));
+export async function migrated(store: Store, migrations = allMigrations): Promise<Store> {
+  await migrate(store, ...migrations(store));
   return store;
 }
 
-async function openSqliteCase(): Promise<OpenedStore> {
+async function openSqliteCase(options: OpenOptions = {}): Promise<OpenedStore> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'caducee-test-'));
-  const store = await migrated(openSqliteStore(path.join(dataDir, 'caducee.sqlite')));
+  const store = await migrated(openSqliteStore(path.join(dataDir, 'caducee.sqlite')), options.migrations);
   return {
     store,
     env: { CADUCEE_DATA_DIR: dataDir },
@@ -58,13 +66,13 @@ async function openSqliteCase(): Promise<OpenedStore> {
   };
 }
 
-async function openPostgresCase(url: string): Promise<OpenedStore> {
+async function openPostgresCase(url: string, options: OpenOptions = {}): Promise<OpenedStore> {
   const schema = `caducee_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   await admin.query(`create schema ${schema}`);
   await admin.end();
-  const store = await migrated(openPostgresStore(url, { schema }));
+  const store = await migrated(openPostgresStore(url, { schema }), options.migrations);
   const separator = url.includes('?') ? '&' : '?';
   return {
     store,

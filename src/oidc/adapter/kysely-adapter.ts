@@ -26,6 +26,8 @@ export function kyselyAdapterFactory(db: OidcDb, clock: () => Date = () => new D
         grant_id: stringOrNull(payload.grantId),
         user_code: stringOrNull(payload.userCode),
         uid: stringOrNull(payload.uid),
+        // Lets "end every session of this professional" find them without reading every payload.
+        account_id: stringOrNull(payload.accountId),
         expires_at: expiresAt,
         // A rewrite replaces the whole record, as the memory adapter does: what the provider
         // saves again is a new state, whose payload says itself whether it is consumed.

@@ -59,5 +59,37 @@ export function oidcMigrations(): Migrations {
           .execute();
       },
     },
+    // "Je me déconnecte de toutes les sessions": a professional's sessions are found by account.
+    '2026-11-26-03-oidc-account-id': {
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('oidc_payload').addColumn('account_id', 'text').execute();
+        await db.schema
+          .createIndex('oidc_payload_account_id')
+          .on('oidc_payload')
+          .columns(['model', 'account_id'])
+          .execute();
+        // Sessions opened before this version must be found too. Read in JavaScript rather than
+        // with the JSON functions, which differ between SQLite and PostgreSQL; only live rows
+        // matter, and there are as many as open sessions and their tokens.
+        const rows = await db
+          .selectFrom('oidc_payload')
+          .select(['model', 'id', 'payload'])
+          .where('payload', 'like', '%"accountId"%')
+          .where((eb) =>
+            eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', new Date().toISOString())]),
+          )
+          .execute();
+        for (const row of rows as Array<{ model: string; id: string; payload: string }>) {
+          const accountId = (JSON.parse(row.payload) as { accountId?: unknown }).accountId;
+          if (typeof accountId !== 'string') continue;
+          await db
+            .updateTable('oidc_payload')
+            .set({ account_id: accountId })
+            .where('model', '=', row.model)
+            .where('id', '=', row.id)
+            .execute();
+        }
+      },
+    },
   };
 }

@@ -13,6 +13,8 @@ export interface OidcPayloadTable {
   grant_id: string | null;
   user_code: string | null;
   uid: string | null;
+  /** The professional (`f:<deployment>:<idnat>`) a session, grant, code or token belongs to. */
+  account_id: string | null;
   /** ISO; null for what does not expire. */
   expires_at: string | null;
   consumed_at: string | null;
