@@ -232,6 +232,15 @@ for (const storeCase of storeCases()) {
         },
       );
       assert.equal((await denying).code, 0);
+
+      // Nobody to ask: a professional without an active e-CPS is unknown to CIBA, not a crash.
+      await assert.rejects(
+        client.initiateBackchannelAuthentication(cibaConfig, { scope: 'openid', login_hint: '899760000036' }),
+        (error: unknown) => {
+          assert.equal((error as { error?: string }).error, 'unknown_user_id');
+          return true;
+        },
+      );
     });
 
     it('refuses a replayed app call', async () => {

@@ -18,6 +18,8 @@ describe('caducee start (what npm start runs)', () => {
     const cardHostPort = await freePort();
     const outboxPort = await freePort();
     const catcherPort = await freePort();
+    const lieuxPort = await freePort();
+    const espaceMedecinPort = await freePort();
     const env = Object.fromEntries(
       Object.entries(process.env).filter(([name]) => !name.startsWith('CADUCEE_')),
     );
@@ -29,6 +31,8 @@ describe('caducee start (what npm start runs)', () => {
         CADUCEE_CARD_HOST_URL: `https://localhost:${cardHostPort}`,
         CADUCEE_OUTBOX_URL: `http://localhost:${outboxPort}`,
         CADUCEE_MESSAGING_CATCHER_PORT: String(catcherPort),
+        CADUCEE_LIEUX_URL: `http://localhost:${lieuxPort}`,
+        CADUCEE_ESPACE_MEDECIN_URL: `http://localhost:${espaceMedecinPort}`,
         CADUCEE_LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -57,6 +61,8 @@ describe('caducee start (what npm start runs)', () => {
       assert.match(output, /Cartes CPS de démonstration \(34,/);
       assert.match(output, new RegExp(`Messages envoyés .* http://localhost:${outboxPort}`));
       assert.match(output, /npx caducee wallet request-activation 899760000010/);
+      assert.match(output, new RegExp(`Application e-CPS \\(PWA\\) +https://localhost:${port}/ecps/app/`));
+      assert.match(output, new RegExp(`Portail e-CPS +https://localhost:${port}/ecps/portail`));
       assert.match(output, /899760000010 {2}code \d{4} {2}Docteur Claire MARTIN/);
       assert.ok(existsSync(path.join(dataDir, 'cards', '899760000010.p12')));
       const fetch = trustingFetch(readFileSync(path.join(dataDir, 'pki', 'root-ca.pem'), 'utf8'));

@@ -7,7 +7,9 @@ import { type EcpsDb, ecpsApiRoutes } from '../ecps/index.ts';
 import { outboxApp, startSmtpCatcher } from '../messaging/index.ts';
 import { createOidc, type Oidc } from '../oidc/index.ts';
 import { createApp, type Logger, listen, type RunningServer, serveAssets } from '../platform/index.ts';
+import { type PortalDb, portalRoutes } from '../portal/index.ts';
 import { demoRelyingParty } from '../rp/index.ts';
+import { walletAppRoutes } from '../wallet/index.ts';
 import type { System } from './system.ts';
 
 /** Listening port of a public URL (its explicit port, else the scheme's default). */
@@ -70,12 +72,32 @@ export async function startIdpServer(
     log,
     ecps,
   });
+  // "Je me déconnecte de toutes les sessions" in the app ends the provider's sessions.
+  ecps.onLogoutEverywhere((idnat) => oidc.endSessionsOf(idnat, { method: 'ecps' }));
+  // Expiry reminders: hourly; each device is claimed in the store, so several nodes send one e-mail.
+  const reminders = setInterval(() => {
+    ecps.sendExpiryReminders().catch((error) => log.warn({ err: error }, 'e-CPS expiry reminders failed'));
+  }, 3_600_000);
+  reminders.unref();
   const app = createApp({ service: 'idp', log, ready: () => system.store.ping() });
   serveAssets(app);
   app.route('/interaction', oidc.interactions);
   const issuer = system.settings.idp.url.replace(/\/$/, '');
   app.route('/ecps/api', ecpsApiRoutes({ ecps, db: system.store.db as EcpsDb, publicBase: issuer }));
+  app.route('/ecps/app', walletAppRoutes());
   app.route('/api/directory', directoryRoutes(system.directory));
+  app.get('/ecps/portail/', (c) => c.redirect('/ecps/portail', 301));
+  app.route(
+    '/ecps/portail',
+    portalRoutes({
+      db: system.store.db as PortalDb,
+      ecps,
+      cards,
+      directory: system.directory,
+      settings: system.settings,
+      audit: system.audit,
+    }),
+  );
   app.route(
     '/carte-cps',
     cardLoginRoutes({ cards, directory: system.directory, settings: system.settings, audit: system.audit }),

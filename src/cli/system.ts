@@ -13,6 +13,7 @@ import { type AuditLog, auditMigrations, createAuditLog } from '../platform/audi
 import { type LoadedSettings, loadSettings, type Settings } from '../platform/config/index.ts';
 import { StoreUnavailable } from '../platform/errors/index.ts';
 import { migrate, openStore, type Store } from '../platform/store/index.ts';
+import { portalMigrations } from '../portal/index.ts';
 
 /** The domains wired on one store: what commands and servers work with. */
 export interface System {
@@ -39,6 +40,7 @@ export function allMigrations(store: Store) {
     oidcMigrations(),
     messagingMigrations(),
     ecpsMigrations(),
+    portalMigrations(),
   ];
 }
 

@@ -1,42 +1,56 @@
-import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import QRCode from 'qrcode';
-import type { Directory, Person } from '../directory/index.ts';
+import type { Directory } from '../directory/index.ts';
 import type { AuditLog, Settings } from '../platform/index.ts';
+import { cardActivation } from './activation-card.ts';
+import {
+  checkSendRate,
+  codeHash,
+  codeMatches,
+  contactsOf,
+  type EcpsContext,
+  type EcpsMessaging,
+  activePerson as findActive,
+  MAX_CODE_ATTEMPTS,
+  newCode,
+  sha256,
+} from './context.ts';
+import { ecpsDevices } from './devices.ts';
 import {
   EcpsActivationInvalid,
   EcpsAdeliNeedsCard,
   EcpsBlocked,
-  EcpsContactMissing,
   EcpsExpired,
   EcpsNotActivated,
   EcpsRequestNotPending,
-  EcpsTooManyRequests,
-  EcpsUnknownProfessional,
   EcpsWrongActivationCode,
   EcpsWrongCode,
   EcpsWrongPin,
 } from './errors.ts';
 import { maskEmail, maskMobile } from './mask.ts';
 import { checkNewPin, pinMac, pinMatches } from './pin.ts';
+import { ecpsPush } from './push.ts';
+import { ecpsRecovery } from './recovery.ts';
+import { expiryReminders } from './reminders.ts';
 import type { EcpsAuthRequestTable, EcpsDb, EcpsDeviceTable } from './store/tables.ts';
-
-export interface Mail {
-  to: string;
-  subject: string;
-  text: string;
-  html?: string;
-  attachments?: Array<{ filename: string; content: Buffer; cid?: string; contentType?: string }>;
-}
-export interface EcpsMessaging {
-  mail: { send(mail: Mail): Promise<void> };
-  sms: { send(sms: { to: string; text: string }): Promise<void> };
-}
 
 export interface DeviceInfo {
   name: string;
   model: string;
   os: string;
   appVersion: string;
+}
+
+/** The app registered its key: the SMS code is on its way (e-mail way), or here to show (card way). */
+export interface ActivationStarted {
+  activationId: string;
+  deviceId: string;
+  idnat: string;
+  mode: 'card' | 'mail_sms';
+  /** Card way: shown by the app, typed on the portal. */
+  code?: string;
+  /** E-mail way: where the SMS went, masked. */
+  mobile?: string;
 }
 
 /** What the app shows of a login request. */
@@ -49,8 +63,6 @@ export interface PendingRequest {
   expiresAt: string;
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
-const MAX_CODE_ATTEMPTS = 3;
 const MAX_PIN_FAILURES = 3;
 
 /**
@@ -67,10 +79,15 @@ export function createEcps(options: {
   pinKey: Buffer;
   clock?: () => Date;
 }) {
-  const { db, directory, messaging, settings, audit, pinKey } = options;
+  const { db, messaging, settings, audit, pinKey } = options;
   const clock = options.clock ?? (() => new Date());
   const config = settings.ecps;
   const appUrl = `${settings.idp.url.replace(/\/$/, '')}/ecps/app/`;
+  const ctx: EcpsContext = { ...options, clock, appUrl };
+  const activePerson = (idnat: string) => findActive(ctx, idnat);
+  const pushes = ecpsPush(ctx);
+  // Told when the app asks to end every session of its professional (the provider listens).
+  const logoutListeners = new Set<(idnat: string) => Promise<number>>();
   // Who waits for answers besides the polling login page (CIBA): told on approval or refusal.
   const answerListeners = new Set<(request: EcpsAuthRequestTable) => Promise<void>>();
   const announce = async (requestId: string) => {
@@ -82,33 +99,6 @@ export function createEcps(options: {
       .executeTakeFirst();
     if (request) for (const listener of answerListeners) await listener(request);
   };
-
-  async function activePerson(idnat: string): Promise<Person> {
-    const person = await directory.find(idnat.trim());
-    if (!person?.active) throw EcpsUnknownProfessional({ idnat });
-    return person;
-  }
-
-  function contactsOf(person: Person) {
-    const missing = [
-      !person.contact.email && 'adresse e-mail',
-      !person.contact.mobile && 'numéro de mobile',
-    ].filter(Boolean) as string[];
-    if (missing.length) throw EcpsContactMissing({ idnat: person.nationalId, missing });
-    return { email: person.contact.email!, mobile: person.contact.mobile! };
-  }
-
-  async function checkActivationRate(idnat: string) {
-    const since = new Date(clock().getTime() - 3_600_000).toISOString();
-    const row = await db
-      .selectFrom('ecps_activation')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('idnat', '=', idnat)
-      .where('created_at', '>', since)
-      .executeTakeFirstOrThrow();
-    if (Number(row.n) >= config.activationRequestsPerHour)
-      throw EcpsTooManyRequests({ retryAfterMinutes: 60 });
-  }
 
   async function deviceForApp(device: EcpsDeviceTable, allowed: Array<EcpsDeviceTable['status']>) {
     if (device.status === 'blocked' && !allowed.includes('blocked')) throw EcpsBlocked({});
@@ -155,7 +145,7 @@ export function createEcps(options: {
       const person = await activePerson(idnat);
       if (person.idType !== '8') throw EcpsAdeliNeedsCard({ idnat: person.nationalId });
       const { email } = contactsOf(person);
-      await checkActivationRate(person.nationalId);
+      await checkSendRate(ctx, 'ecps_activation', person.nationalId, ip);
       const token = randomBytes(32).toString('base64url');
       const now = clock();
       const id = randomUUID();
@@ -175,6 +165,7 @@ export function createEcps(options: {
           code_confirmed_at: null,
           status: 'open',
           created_at: now.toISOString(),
+          request_ip: ip ?? null,
         })
         .execute();
       const link = `${appUrl}#activer=${token}`;
@@ -204,8 +195,13 @@ export function createEcps(options: {
       return { email: maskEmail(email) };
     },
 
-    /** Step 3: the app opened the link and registers its key; the activation code leaves by SMS. */
-    async startActivation(token: string, publicJwk: object, device: DeviceInfo) {
+    /**
+     * Step 3: the app opened the link (e-mail) or scanned the QR code (portal) and registers its
+     * key. E-mail way: the activation code leaves by SMS. Card way: the app shows the code and
+     * the professional types it on the portal, where the card login happened — so a QR code
+     * photographed by someone else is useless without that screen.
+     */
+    async startActivation(token: string, publicJwk: object, device: DeviceInfo): Promise<ActivationStarted> {
       const now = clock();
       const activation = await db
         .selectFrom('ecps_activation')
@@ -221,7 +217,7 @@ export function createEcps(options: {
       }
       const person = await activePerson(activation.idnat);
       const deviceId = randomUUID();
-      const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+      const code = newCode();
       await db
         .insertInto('ecps_device')
         .values({
@@ -241,6 +237,8 @@ export function createEcps(options: {
           expires_at: null,
           last_used_at: null,
           revoked_at: null,
+          reminder_sent_at: null,
+          push_subscription: null,
         })
         .execute();
       const used = await db
@@ -248,28 +246,45 @@ export function createEcps(options: {
         .set({
           token_used_at: now.toISOString(),
           device_id: deviceId,
-          code_hash: sha256(`${activation.id}:${code}`),
+          code_hash: codeHash(activation.id, code),
           code_expires_at: new Date(now.getTime() + config.activationCodeTtlMinutes * 60_000).toISOString(),
         })
         .where('id', '=', activation.id)
         .where('token_used_at', 'is', null)
         .executeTakeFirst();
       if (Number(used.numUpdatedRows) !== 1) throw EcpsActivationInvalid({});
+      await audit.record({
+        type: 'ecps.activation.device',
+        outcome: 'success',
+        actor: person.nationalId,
+        subject: deviceId,
+        method: activation.mode,
+        details: { name: device.name.slice(0, 100), model: device.model.slice(0, 100) },
+      });
+      const started = {
+        activationId: activation.id,
+        deviceId,
+        idnat: person.nationalId,
+        mode: activation.mode,
+      };
+      if (activation.mode === 'card') return { ...started, code };
       const { mobile } = contactsOf(person);
       await messaging.sms.send({
         to: mobile,
         text: `Votre code d'activation e-CPS : ${code}. Il est valable ${config.activationCodeTtlMinutes} minutes. Ne le communiquez à personne.`,
       });
-      return { activationId: activation.id, deviceId, mobile: maskMobile(mobile) };
+      return { ...started, mobile: maskMobile(mobile) };
     },
 
     /** Step 3 bis: the SMS code, typed or read by the app (3 tries, 10 minutes). */
     async confirmActivationCode(device: EcpsDeviceTable, activationId: string, code: string) {
       const now = clock();
       const activation = await openActivation(device, activationId);
+      // The card way's code is typed on the portal, never sent back by the app.
+      if (activation.mode !== 'mail_sms') throw EcpsActivationInvalid({});
       if (!activation.code_expires_at || activation.code_expires_at < now.toISOString())
         throw EcpsActivationInvalid({});
-      if (activation.code_hash !== sha256(`${activation.id}:${code.trim()}`)) {
+      if (!codeMatches(activation.id, code, activation.code_hash)) {
         const attempts = activation.code_attempts + 1;
         const failed = attempts >= MAX_CODE_ATTEMPTS;
         await db
@@ -283,6 +298,14 @@ export function createEcps(options: {
             .set({ status: 'revoked', revoked_at: now.toISOString() })
             .where('id', '=', device.id)
             .execute();
+        await audit.record({
+          type: 'ecps.activation.code',
+          outcome: 'failure',
+          actor: device.idnat,
+          subject: activation.id,
+          method: 'mail_sms',
+          details: { attempts },
+        });
         throw EcpsWrongActivationCode({ remaining: MAX_CODE_ATTEMPTS - attempts });
       }
       await db
@@ -290,6 +313,24 @@ export function createEcps(options: {
         .set({ code_confirmed_at: now.toISOString() })
         .where('id', '=', activation.id)
         .execute();
+      await audit.record({
+        type: 'ecps.activation.code',
+        outcome: 'success',
+        actor: device.idnat,
+        subject: activation.id,
+        method: 'mail_sms',
+      });
+    },
+
+    /** Card way, in the app: has the portal taken the code shown here yet? */
+    async activationStatus(device: EcpsDeviceTable, activationId: string) {
+      const activation = await db
+        .selectFrom('ecps_activation')
+        .selectAll()
+        .where('id', '=', activationId)
+        .executeTakeFirst();
+      if (!activation || activation.device_id !== device.id) throw EcpsActivationInvalid({});
+      return { status: activation.status, codeConfirmed: activation.code_confirmed_at !== null };
     },
 
     /** Step 4: the 4-digit password; the e-CPS is active. */
@@ -362,6 +403,13 @@ export function createEcps(options: {
         answered_at: null,
       };
       await db.insertInto('ecps_auth_request').values(request).execute();
+      void pushes
+        .notifyDevices(person.nationalId, {
+          id: request.id,
+          service: input.clientName,
+          expiresAt: request.expires_at,
+        })
+        .catch(() => undefined);
       return { id: request.id, code, expiresAt: request.expires_at };
     },
 
@@ -527,6 +575,35 @@ export function createEcps(options: {
       answerListeners.add(listener);
     },
 
+    /** Told when a professional asks the app to end all their sessions at the provider. */
+    onLogoutEverywhere(listener: (idnat: string) => Promise<number>) {
+      logoutListeners.add(listener);
+    },
+
+    /** "Je me déconnecte de toutes les sessions", from the app (signed call). */
+    async logoutEverywhere(device: EcpsDeviceTable, ip?: string) {
+      await deviceForApp(device, ['active']);
+      let sessions = 0;
+      for (const listener of logoutListeners) sessions += await listener(device.idnat);
+      await audit.record({
+        type: 'ecps.logout_all',
+        outcome: 'success',
+        actor: device.idnat,
+        subject: device.id,
+        ip,
+        method: 'app',
+        details: { sessions },
+      });
+      return { sessions };
+    },
+
+    ...cardActivation(ctx),
+    pushPublicKey: pushes.pushPublicKey,
+    subscribePush: pushes.subscribePush,
+    ...ecpsDevices(ctx),
+    ...ecpsRecovery(ctx),
+    ...expiryReminders(ctx),
+
     /** Settings → deactivate, from the app itself (signed call). */
     async deactivate(device: EcpsDeviceTable, actor = device.idnat) {
       await db
@@ -558,3 +635,4 @@ export function createEcps(options: {
 }
 
 export type Ecps = ReturnType<typeof createEcps>;
+export type { EcpsMessaging, Mail } from './context.ts';

@@ -4,7 +4,7 @@ export const EcpsContactMissing = defineError<{ idnat: string; missing: string[]
   'ECPS_CONTACT_MISSING',
   409,
   (p) =>
-    `Votre ${p.missing.join(' et votre ')} de correspondance ne ${p.missing.length > 1 ? 'sont' : 'est'} pas connu${p.missing.length > 1 ? 's' : ''} de l'annuaire.`,
+    `Votre ${p.missing.join(' et votre ')} de correspondance ${p.missing.length > 1 ? 'ne sont' : "n'est"} pas connu${p.missing.length > 1 ? 's' : ''} de l'annuaire.`,
   () =>
     "Mettez à jour vos coordonnées auprès de votre autorité d'enregistrement (votre Ordre, ou l'ARS). La mise à jour est prise en compte sous 48 heures ; vous pourrez alors activer votre e-CPS. Vous pouvez aussi l'activer dès maintenant avec votre carte CPS sur le portail e-CPS.",
 );
@@ -114,4 +114,25 @@ export const EcpsExpired = defineError<{ expiredAt: string }>(
   (p) =>
     `Votre e-CPS a expiré le ${new Date(p.expiredAt).toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris' })}.`,
   () => "Supprimez-la dans l'application (« Supprimer ma e-CPS ») et activez-la de nouveau.",
+);
+
+export const EcpsDeviceNotFound = defineError(
+  'ECPS_DEVICE_NOT_FOUND',
+  404,
+  () => "Cet appareil n'a pas (ou plus) de e-CPS.",
+  () => 'Rechargez la liste de vos appareils.',
+);
+
+export const EcpsRecoveryInvalid = defineError(
+  'ECPS_RECOVERY_INVALID',
+  400,
+  () => "Ce lien ou ce code de vérification n'est pas valable : il a expiré ou a déjà servi.",
+  () => '« Mot de passe oublié » : recommencez la demande sur le portail e-CPS.',
+);
+
+export const EcpsWrongRecoveryCode = defineError<{ remaining: number }>(
+  'ECPS_WRONG_RECOVERY_CODE',
+  400,
+  (p) =>
+    `Code de vérification incorrect. ${p.remaining > 0 ? `Il vous reste ${p.remaining} essai${p.remaining > 1 ? 's' : ''}.` : 'La demande est annulée.'}`,
 );

@@ -1,7 +1,9 @@
+import path from 'node:path';
 import type { Logger, Settings, Store } from '../platform/index.ts';
 import { smtpMailSender } from './mail/smtp/index.ts';
 import { Outbox } from './outbox/outbox.ts';
-import type { MailSender, SmsSender } from './ports.ts';
+import type { MailSender, PushSender, SmsSender } from './ports.ts';
+import { loadVapidKeys, webPushSender } from './push/web-push/index.ts';
 import { httpSmsSender } from './sms/http/index.ts';
 import { outboxSmsSender } from './sms/outbox/index.ts';
 import type { MessagingDb } from './store/tables.ts';
@@ -15,6 +17,8 @@ export interface Messaging {
   embedded: boolean;
   /** Mails or SMS land in the outbox: its pages are worth serving. */
   usesOutbox: boolean;
+  /** Web Push to the e-CPS app, unless switched off. */
+  push?: PushSender;
 }
 
 /**
@@ -44,5 +48,14 @@ export function createMessaging(options: { settings: Settings; store: Store; log
     outbox,
     embedded,
     usesOutbox: embedded || smsToOutbox,
+    push: messaging.webPush
+      ? webPushSender({
+          keys: loadVapidKeys(
+            messaging.vapidKeyFile || path.join(options.settings.dataDir, 'secrets', 'vapid.json'),
+          ),
+          subject: messaging.vapidSubject,
+          log,
+        })
+      : undefined,
   };
 }

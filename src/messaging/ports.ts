@@ -30,3 +30,19 @@ export interface Sms {
 export interface SmsSender {
   send(sms: Sms): Promise<void>;
 }
+
+/** A browser push subscription (PushSubscription.toJSON()). */
+export interface PushSubscriptionJson {
+  endpoint: string;
+  keys: { p256dh: string; auth: string };
+}
+
+/**
+ * Wakes the e-CPS app on the phone. `gone` means the push service dropped the subscription
+ * (app uninstalled, permission withdrawn): forget it.
+ */
+export interface PushSender {
+  /** The VAPID public key the app subscribes with (base64url). */
+  readonly publicKey: string;
+  send(subscription: PushSubscriptionJson, payload: object): Promise<'sent' | 'gone' | 'failed'>;
+}

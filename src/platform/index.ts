@@ -5,4 +5,5 @@ export * from './config/index.ts';
 export * from './errors/index.ts';
 export * from './http/index.ts';
 export * from './log/index.ts';
+export { loadOrCreateKey } from './secrets/key-file.ts';
 export * from './store/index.ts';

@@ -119,7 +119,7 @@ export function registerWalletCommands(program: Command): void {
 
   common(wallet.command('activate'))
     .description(
-      'Active la e-CPS avec le lien (ou le contenu du QR code) reçu ; demande ensuite le code reçu par SMS puis le mot de passe, deux fois',
+      "Active la e-CPS avec le lien de l'e-mail ou le contenu du QR code du portail ; demande ensuite le code reçu par SMS (ou affiche le code à saisir sur le portail) puis le mot de passe, deux fois",
     )
     .argument('<url>', "lien d'activation")
     .option('--device-name <nom>', "nom de l'appareil", `${os.hostname()} (ligne de commande)`)
@@ -134,8 +134,15 @@ export function registerWalletCommands(program: Command): void {
           appVersion: '0.1.0',
         });
         save();
-        process.stderr.write(`Un code d'activation a été envoyé par SMS au ${started.mobile}.\n`);
+        if (started.mode === 'card') {
+          // Card way: the portal's page asks for this code; the app only waits for it to be typed.
+          process.stderr.write(
+            `Code à saisir sur le portail e-CPS de votre ordinateur : ${started.code}\nEn attente de la saisie…\n`,
+          );
+          await client.waitForPortalCode();
+        } else process.stderr.write(`Un code d'activation a été envoyé par SMS au ${started.mobile}.\n`);
         for (;;) {
+          if (started.mode === 'card') break;
           try {
             await client.confirmCode(await questions.ask('Code reçu par SMS : '));
             break;
@@ -236,6 +243,20 @@ export function registerWalletCommands(program: Command): void {
         const pin = options.pin ?? (await new Questions().ask('Mot de passe e-CPS : '));
         const result = await client.test(pin);
         emit(options, result, () => result.message);
+      }),
+    );
+
+  common(wallet.command('logout-all'))
+    .description('« Je me déconnecte de toutes les sessions » : met fin à toutes vos sessions ouvertes')
+    .action(
+      walletAction(async (options: WalletOptions) => {
+        const { client } = open(options);
+        const result = await client.logoutEverywhere();
+        emit(options, result, () =>
+          result.sessions > 0
+            ? `Vous êtes déconnecté de ${result.sessions} session${result.sessions > 1 ? 's' : ''}.`
+            : 'Aucune session ouverte.',
+        );
       }),
     );
 

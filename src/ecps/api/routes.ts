@@ -90,6 +90,11 @@ export function ecpsApiRoutes(options: {
     );
     return c.json({ ok: true });
   });
+  app.post('/activation/etat', async (c) => {
+    const { raw, body } = await jsonBody(c);
+    const signed = await device(c, raw);
+    return c.json(await ecps.activationStatus(signed, text(body.activationId, 'activationId')));
+  });
   app.post('/activation/mot-de-passe', async (c) => {
     const { raw, body } = await jsonBody(c);
     const signed = await device(c, raw);
@@ -121,6 +126,25 @@ export function ecpsApiRoutes(options: {
   app.post('/test', async (c) => {
     const { raw, body } = await jsonBody(c);
     return c.json(await ecps.testLogin(await device(c, raw), text(body.pin, 'pin', 4), remote(c)));
+  });
+  app.post('/push/cle', (c) => c.json({ publicKey: ecps.pushPublicKey() }));
+  app.post('/push/abonnement', async (c) => {
+    const { raw, body } = await jsonBody(c);
+    const signed = await device(c, raw);
+    const subscription = (body.subscription ?? {}) as Record<string, unknown>;
+    const keys = (subscription.keys ?? {}) as Record<string, unknown>;
+    const endpoint = text(subscription.endpoint, 'subscription.endpoint', 2000);
+    if (!/^https:\/\//.test(endpoint)) throw BadRequest({ reason: 'adresse de notification https attendue' });
+    return c.json(
+      await ecps.subscribePush(signed, {
+        endpoint,
+        keys: { p256dh: text(keys.p256dh, 'keys.p256dh'), auth: text(keys.auth, 'keys.auth') },
+      }),
+    );
+  });
+  app.post('/sessions/deconnecter', async (c) => {
+    const { raw } = await jsonBody(c);
+    return c.json(await ecps.logoutEverywhere(await device(c, raw), remote(c)));
   });
   app.post('/appareil', async (c) => {
     const { raw } = await jsonBody(c);

@@ -77,5 +77,43 @@ export function ecpsMigrations(): Migrations {
           .execute();
       },
     },
+    // The portal: activation with a card, "mot de passe oublié" by e-mail + SMS, expiry reminders,
+    // Web Push subscriptions, and a per-address limit on what sends e-mails and SMS.
+    '2026-11-26-01-ecps-portal': {
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('ecps_activation').addColumn('request_ip', 'text').execute();
+        await db.schema.alterTable('ecps_device').addColumn('reminder_sent_at', 'text').execute();
+        await db.schema.alterTable('ecps_device').addColumn('push_subscription', 'text').execute();
+        await db.schema
+          .createIndex('ecps_activation_request_ip')
+          .on('ecps_activation')
+          .columns(['request_ip', 'created_at'])
+          .execute();
+        await db.schema
+          .createTable('ecps_recovery')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('idnat', 'text', (c) => c.notNull())
+          .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('token_expires_at', 'text', (c) => c.notNull())
+          .addColumn('token_used_at', 'text')
+          .addColumn('code_hash', 'text')
+          .addColumn('code_expires_at', 'text')
+          .addColumn('code_attempts', 'integer', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('request_ip', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('ecps_recovery_idnat')
+          .on('ecps_recovery')
+          .columns(['idnat', 'created_at'])
+          .execute();
+        await db.schema
+          .createIndex('ecps_recovery_request_ip')
+          .on('ecps_recovery')
+          .columns(['request_ip', 'created_at'])
+          .execute();
+      },
+    },
   };
 }

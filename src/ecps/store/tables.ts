@@ -19,6 +19,10 @@ export interface EcpsDeviceTable {
   expires_at: string | null;
   last_used_at: string | null;
   revoked_at: string | null;
+  /** When the "your e-CPS expires soon" e-mail went out (once per activation). */
+  reminder_sent_at: string | null;
+  /** The app's Web Push subscription (JSON), if it gave one. */
+  push_subscription: string | null;
 }
 
 /** One activation in progress: link (e-mail or QR), then SMS or screen code, then PIN. */
@@ -36,6 +40,26 @@ export interface EcpsActivationTable {
   code_attempts: number;
   code_confirmed_at: string | null;
   status: 'open' | 'done' | 'failed';
+  created_at: string;
+  /** Address that asked for it (per-address limit); null for card activations' own checks. */
+  request_ip: string | null;
+}
+
+/**
+ * "Mot de passe oublié" without a card: an e-mailed link (single use), then a code by SMS; passing
+ * both proves the professional holds the directory's contacts and may remove the e-CPS.
+ */
+export interface EcpsRecoveryTable {
+  id: string;
+  idnat: string;
+  token_hash: string;
+  token_expires_at: string;
+  token_used_at: string | null;
+  code_hash: string | null;
+  code_expires_at: string | null;
+  code_attempts: number;
+  status: 'open' | 'done' | 'failed';
+  request_ip: string | null;
   created_at: string;
 }
 
@@ -68,6 +92,7 @@ export interface EcpsTables {
   ecps_activation: EcpsActivationTable;
   ecps_auth_request: EcpsAuthRequestTable;
   ecps_seen_jti: EcpsSeenJtiTable;
+  ecps_recovery: EcpsRecoveryTable;
 }
 
 export type EcpsDb = Kysely<EcpsTables>;

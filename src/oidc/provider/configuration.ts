@@ -141,17 +141,26 @@ export function providerConfiguration(inputs: ConfigurationInputs): Configuratio
         verifyUserCode: async () => {},
         triggerAuthenticationDevice: async (_ctx, request, account, client) => {
           const idnat = nationalIdFromSubject(account.accountId)!;
-          await inputs.ecps!.createRequest({
-            idnat,
-            clientName: String(client.clientName ?? client.clientId),
-            origin: `ciba:${request.jti}`,
-            bindingMessage:
-              typeof request.params?.binding_message === 'string'
-                ? request.params.binding_message
-                : undefined,
-            // No screen shows a code in a decoupled login: the binding message plays that role.
-            withCode: false,
-          });
+          try {
+            await inputs.ecps!.createRequest({
+              idnat,
+              clientName: String(client.clientName ?? client.clientId),
+              origin: `ciba:${request.jti}`,
+              bindingMessage:
+                typeof request.params?.binding_message === 'string'
+                  ? request.params.binding_message
+                  : undefined,
+              // No screen shows a code in a decoupled login: the binding message plays that role.
+              withCode: false,
+            });
+          } catch (error) {
+            // A professional without an active e-CPS cannot be reached: the client hears so
+            // (CIBA's unknown_user_id) instead of a server error.
+            const code = (error as { code?: string }).code;
+            if (code === 'ECPS_NOT_ACTIVATED' || code === 'ECPS_UNKNOWN_PROFESSIONAL')
+              throw new errors.UnknownUserId((error as Error).message);
+            throw error;
+          }
         },
       },
       rpInitiatedLogout: {

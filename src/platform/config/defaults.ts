@@ -63,6 +63,12 @@ export const defaults = {
     smsGatewayToken: '',
     /** Sender shown on the phone (alphanumeric senders are limited to 11 ASCII characters). */
     smsFrom: 'Caducee',
+    /** Web Push to the e-CPS app (VAPID); the browsers' push services must be reachable. */
+    webPush: true,
+    /** VAPID key pair, shared by all nodes ('' = <dataDir>/secrets/vapid.json, made if missing). */
+    vapidKeyFile: '',
+    /** Contact given to push services in the VAPID token (mailto: or https:). */
+    vapidSubject: 'mailto:support@caducee.invalid',
   },
   ecps: {
     /** File holding the key of the PIN HMAC, kept outside the database ('' = <dataDir>/secrets/ecps-pin.key). */
@@ -76,6 +82,14 @@ export const defaults = {
     activationCodeTtlMinutes: 10,
     /** Activation e-mails one identifier may ask for per hour (no e-mail/SMS bombing). */
     activationRequestsPerHour: 3,
+    /** Activation e-mails and recovery checks one address (IP) may ask for per hour. */
+    activationRequestsPerHourPerAddress: 20,
+    /** Lifetime of the portal's activation QR code (card way); renewable. */
+    portalQrTtlSeconds: 90,
+    /** An e-mail reminds the professional this many days before the e-CPS expires. */
+    reminderDaysBefore: 30,
+    /** Lifetime of a portal session (card login, or e-mail + SMS check). */
+    portalSessionMinutes: 15,
   },
   /** Who professionals call when a login fails (shown on the login pages). */
   support: {

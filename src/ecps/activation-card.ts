@@ -1,0 +1,152 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { activePerson, codeMatches, type EcpsContext, MAX_CODE_ATTEMPTS, sha256 } from './context.ts';
+import { EcpsActivationInvalid, EcpsWrongActivationCode } from './errors.ts';
+import type { EcpsActivationTable } from './store/tables.ts';
+
+/** Where a card activation stands, as the portal's page shows it. */
+export interface CardActivationStatus {
+  activationId: string;
+  /** waiting-scan (QR shown), waiting-code (app registered, code to type), waiting-pin, active, failed, expired. */
+  step: 'waiting-scan' | 'waiting-code' | 'waiting-pin' | 'active' | 'failed' | 'expired';
+  qrExpiresAt: string;
+}
+
+/**
+ * Activation with a CPS card (DESIGN §3.2), the portal's half: after the card login, a QR code
+ * carrying a single-use token valid 90 s (renewable), then the code the app shows, typed on the
+ * portal (3 tries). The app's half (scan, key, PIN) is the same as the e-mail way's.
+ */
+export function cardActivation(ctx: EcpsContext) {
+  const { db, audit } = ctx;
+  const ttl = ctx.settings.ecps.portalQrTtlSeconds;
+
+  /** An activation of this professional, made by the portal. */
+  async function ownActivation(idnat: string, activationId: string): Promise<EcpsActivationTable> {
+    const activation = await db
+      .selectFrom('ecps_activation')
+      .selectAll()
+      .where('id', '=', activationId)
+      .executeTakeFirst();
+    if (!activation || activation.idnat !== idnat || activation.mode !== 'card')
+      throw EcpsActivationInvalid({});
+    return activation;
+  }
+
+  return {
+    /**
+     * "Commencer l'activation" (and "Renouveler le QR code"): a fresh token; the previous QR codes
+     * of this professional that no app has scanned stop working.
+     */
+    async startCardActivation(idnat: string, ip?: string) {
+      const person = await activePerson(ctx, idnat);
+      const now = ctx.clock();
+      await db
+        .updateTable('ecps_activation')
+        .set({ status: 'failed' })
+        .where('idnat', '=', person.nationalId)
+        .where('mode', '=', 'card')
+        .where('status', '=', 'open')
+        .where('token_used_at', 'is', null)
+        .execute();
+      const token = randomBytes(32).toString('base64url');
+      const id = randomUUID();
+      const expiresAt = new Date(now.getTime() + ttl * 1000).toISOString();
+      await db
+        .insertInto('ecps_activation')
+        .values({
+          id,
+          idnat: person.nationalId,
+          mode: 'card',
+          token_hash: sha256(token),
+          token_expires_at: expiresAt,
+          token_used_at: null,
+          device_id: null,
+          code_hash: null,
+          code_expires_at: null,
+          code_attempts: 0,
+          code_confirmed_at: null,
+          status: 'open',
+          created_at: now.toISOString(),
+          request_ip: ip ?? null,
+        })
+        .execute();
+      await audit.record({
+        type: 'ecps.activation.request',
+        outcome: 'success',
+        actor: person.nationalId,
+        ip,
+        method: 'card',
+      });
+      return { activationId: id, link: `${ctx.appUrl}#activer=${token}`, expiresAt };
+    },
+
+    async cardActivationStatus(idnat: string, activationId: string): Promise<CardActivationStatus> {
+      const activation = await ownActivation(idnat, activationId);
+      const now = ctx.clock().toISOString();
+      const base = { activationId, qrExpiresAt: activation.token_expires_at };
+      if (activation.status === 'done') return { ...base, step: 'active' };
+      if (activation.status === 'failed') return { ...base, step: 'failed' };
+      if (!activation.token_used_at)
+        return { ...base, step: activation.token_expires_at < now ? 'expired' : 'waiting-scan' };
+      if (!activation.code_confirmed_at)
+        return {
+          ...base,
+          step: activation.code_expires_at && activation.code_expires_at < now ? 'expired' : 'waiting-code',
+        };
+      return { ...base, step: 'waiting-pin' };
+    },
+
+    /** The code shown by the app, typed on the portal: 3 tries, then the activation is void. */
+    async confirmCardCode(idnat: string, activationId: string, code: string, ip?: string) {
+      const activation = await ownActivation(idnat, activationId);
+      const now = ctx.clock();
+      if (
+        activation.status !== 'open' ||
+        !activation.token_used_at ||
+        activation.code_confirmed_at ||
+        !activation.code_expires_at ||
+        activation.code_expires_at < now.toISOString()
+      )
+        throw EcpsActivationInvalid({});
+      if (!codeMatches(activation.id, code, activation.code_hash)) {
+        const attempts = activation.code_attempts + 1;
+        const failed = attempts >= MAX_CODE_ATTEMPTS;
+        await db
+          .updateTable('ecps_activation')
+          .set({ code_attempts: attempts, status: failed ? 'failed' : 'open' })
+          .where('id', '=', activation.id)
+          .execute();
+        if (failed && activation.device_id)
+          await db
+            .updateTable('ecps_device')
+            .set({ status: 'revoked', revoked_at: now.toISOString() })
+            .where('id', '=', activation.device_id)
+            .where('status', '=', 'pending')
+            .execute();
+        await audit.record({
+          type: 'ecps.activation.code',
+          outcome: 'failure',
+          actor: idnat,
+          subject: activation.id,
+          ip,
+          method: 'card',
+          details: { attempts },
+        });
+        throw EcpsWrongActivationCode({ remaining: MAX_CODE_ATTEMPTS - attempts });
+      }
+      await db
+        .updateTable('ecps_activation')
+        .set({ code_confirmed_at: now.toISOString() })
+        .where('id', '=', activation.id)
+        .execute();
+      await audit.record({
+        type: 'ecps.activation.code',
+        outcome: 'success',
+        actor: idnat,
+        subject: activation.id,
+        ip,
+        method: 'card',
+      });
+    },
+  };
+}

@@ -1,0 +1,220 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { createDirectory, loadDemoDirectoryIfEmpty } from '../../src/directory/index.ts';
+import { createEcps, type Ecps, type EcpsDb, type EcpsMessaging } from '../../src/ecps/index.ts';
+import { createAuditLog, loadSettings } from '../../src/platform/index.ts';
+import { type OpenedStore, storeCases } from '../support/stores.ts';
+
+const DOCTOR = '899760000028';
+const GP = '899760000010';
+const NO_CONTACTS = '899760000077';
+const device = { name: 'Téléphone de test', model: 'test', os: 'test', appVersion: '0' };
+const publicJwk = { kty: 'EC', crv: 'P-256', x: 'x'.repeat(43), y: 'y'.repeat(43) };
+
+/**
+ * The e-CPS rules that depend on time and counts, on both stores, with a clock the test moves:
+ * the portal's 90-second QR code, the card way's code tries, "mot de passe oublié" by e-mail +
+ * SMS, expiry reminders, per-address limits. Messages go to a recording messaging port (the real
+ * SMTP and outbox are exercised by the flow tests).
+ */
+for (const storeCase of storeCases()) {
+  describe(`e-CPS portal rules (${storeCase.kind})`, () => {
+    let opened: OpenedStore;
+    let ecps: Ecps;
+    let now: Date;
+    const sent: {
+      mail: Array<{ to: string; subject: string; text: string }>;
+      sms: Array<{ to: string; text: string }>;
+    } = { mail: [], sms: [] };
+    const messaging: EcpsMessaging = {
+      mail: { send: async (mail) => void sent.mail.push(mail) },
+      sms: { send: async (sms) => void sent.sms.push(sms) },
+    };
+    const db = () => opened.store.db as EcpsDb;
+
+    before(async () => {
+      opened = await storeCase.open();
+      const { settings } = loadSettings({ env: {}, overrides: { logLevel: 'silent' } });
+      const directory = createDirectory(opened.store, settings, () => now);
+      now = new Date();
+      await loadDemoDirectoryIfEmpty(directory);
+      ecps = createEcps({
+        db: db(),
+        directory,
+        messaging,
+        settings: {
+          ...settings,
+          ecps: { ...settings.ecps, activationRequestsPerHour: 2, activationRequestsPerHourPerAddress: 3 },
+        },
+        audit: createAuditLog(opened.store.db),
+        pinKey: randomBytes(32),
+        clock: () => now,
+      });
+    });
+    after(async () => opened?.dispose());
+    beforeEach(async () => {
+      // Each case starts an hour later: the per-hour limits of the previous one no longer count.
+      now = new Date(now.getTime() + 3_700_000);
+      sent.mail.length = 0;
+      sent.sms.length = 0;
+    });
+
+    const token = (link: string) => /#activer=([\w-]+)/.exec(link)![1]!;
+
+    it('the portal QR code serves once, within 90 seconds, and a renewed one voids the previous', async () => {
+      const late = await ecps.startCardActivation(DOCTOR);
+      now = new Date(now.getTime() + 91_000);
+      assert.equal((await ecps.cardActivationStatus(DOCTOR, late.activationId)).step, 'expired');
+      await assert.rejects(ecps.startActivation(token(late.link), publicJwk, device), {
+        code: 'ECPS_ACTIVATION_INVALID',
+      });
+
+      const first = await ecps.startCardActivation(DOCTOR);
+      const second = await ecps.startCardActivation(DOCTOR);
+      await assert.rejects(ecps.startActivation(token(first.link), publicJwk, device), {
+        code: 'ECPS_ACTIVATION_INVALID',
+      });
+      const started = await ecps.startActivation(token(second.link), publicJwk, device);
+      assert.equal(started.mode, 'card');
+      assert.match(started.code!, /^\d{6}$/);
+      assert.equal(sent.sms.length, 0, 'the card way sends no SMS');
+      await assert.rejects(ecps.startActivation(token(second.link), publicJwk, device), {
+        code: 'ECPS_ACTIVATION_INVALID',
+      });
+    });
+
+    it('the card way: three wrong codes on the portal void the activation and the pending device; the app cannot confirm it itself', async () => {
+      const portal = await ecps.startCardActivation(DOCTOR);
+      const started = await ecps.startActivation(token(portal.link), publicJwk, device);
+      const phone = await db()
+        .selectFrom('ecps_device')
+        .selectAll()
+        .where('id', '=', started.deviceId)
+        .executeTakeFirstOrThrow();
+      // A stolen QR code gives the thief's app the code, but only the portal may take it.
+      await assert.rejects(ecps.confirmActivationCode(phone, started.activationId, started.code!), {
+        code: 'ECPS_ACTIVATION_INVALID',
+      });
+      // Nor may another professional's portal session.
+      await assert.rejects(ecps.confirmCardCode(GP, started.activationId, started.code!), {
+        code: 'ECPS_ACTIVATION_INVALID',
+      });
+      const wrong = started.code === '000000' ? '111111' : '000000';
+      for (const remaining of [2, 1, 0]) {
+        await assert.rejects(ecps.confirmCardCode(DOCTOR, started.activationId, wrong), (error: Error) =>
+          new RegExp(remaining > 0 ? `reste ${remaining} essai` : 'annulée').test(error.message),
+        );
+      }
+      await assert.rejects(ecps.confirmCardCode(DOCTOR, started.activationId, started.code!), {
+        code: 'ECPS_ACTIVATION_INVALID',
+      });
+      assert.equal((await ecps.cardActivationStatus(DOCTOR, started.activationId)).step, 'failed');
+      const revoked = await db()
+        .selectFrom('ecps_device')
+        .select('status')
+        .where('id', '=', started.deviceId)
+        .executeTakeFirstOrThrow();
+      assert.equal(revoked.status, 'revoked');
+    });
+
+    it('the card way: the code typed in time lets the phone choose its password', async () => {
+      const portal = await ecps.startCardActivation(DOCTOR);
+      const started = await ecps.startActivation(token(portal.link), publicJwk, device);
+      assert.equal((await ecps.cardActivationStatus(DOCTOR, started.activationId)).step, 'waiting-code');
+      await ecps.confirmCardCode(DOCTOR, started.activationId, started.code!);
+      assert.equal((await ecps.cardActivationStatus(DOCTOR, started.activationId)).step, 'waiting-pin');
+      const phone = await db()
+        .selectFrom('ecps_device')
+        .selectAll()
+        .where('id', '=', started.deviceId)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(await ecps.activationStatus(phone, started.activationId), {
+        status: 'open',
+        codeConfirmed: true,
+      });
+      await ecps.choosePin(phone, started.activationId, '2580');
+      assert.equal((await ecps.cardActivationStatus(DOCTOR, started.activationId)).step, 'active');
+      const listed = await ecps.devicesOf(DOCTOR);
+      assert.ok(listed.some((entry) => entry.id === started.deviceId && entry.status === 'active'));
+    });
+
+    it('"mot de passe oublié" by e-mail + SMS: link once, 3 code tries, nothing said about unknown identifiers', async () => {
+      await ecps.startRecovery('899700000000');
+      await ecps.startRecovery(NO_CONTACTS);
+      assert.equal(sent.mail.length, 0, 'no e-mail, and no error either');
+
+      await ecps.startRecovery(DOCTOR, '198.51.100.7');
+      const link = /jeton=([\w-]+)/.exec(sent.mail[0]!.text)![1]!;
+      const { recoveryId } = await ecps.sendRecoveryCode(link);
+      await assert.rejects(ecps.sendRecoveryCode(link), { code: 'ECPS_RECOVERY_INVALID' });
+      const code = /(\d{6})/.exec(sent.sms[0]!.text)![1]!;
+      const wrong = code === '000000' ? '111111' : '000000';
+      await assert.rejects(ecps.confirmRecoveryCode(recoveryId, wrong), { code: 'ECPS_WRONG_RECOVERY_CODE' });
+      assert.deepEqual(await ecps.confirmRecoveryCode(recoveryId, code), { idnat: DOCTOR });
+      await assert.rejects(ecps.confirmRecoveryCode(recoveryId, code), { code: 'ECPS_RECOVERY_INVALID' });
+
+      // Three wrong codes end it, even with the right one after.
+      now = new Date(now.getTime() + 3_700_000);
+      await ecps.startRecovery(DOCTOR);
+      const second = await ecps.sendRecoveryCode(/jeton=([\w-]+)/.exec(sent.mail.at(-1)!.text)![1]!);
+      const secondCode = /(\d{6})/.exec(sent.sms.at(-1)!.text)![1]!;
+      const bad = secondCode === '000000' ? '111111' : '000000';
+      for (let i = 0; i < 3; i++)
+        await assert.rejects(ecps.confirmRecoveryCode(second.recoveryId, bad), {
+          code: 'ECPS_WRONG_RECOVERY_CODE',
+        });
+      await assert.rejects(ecps.confirmRecoveryCode(second.recoveryId, secondCode), {
+        code: 'ECPS_RECOVERY_INVALID',
+      });
+    });
+
+    it('limits what sends e-mails per identifier and per address', async () => {
+      await ecps.startRecovery(DOCTOR, '203.0.113.9');
+      await ecps.startRecovery(DOCTOR, '203.0.113.9');
+      await assert.rejects(ecps.startRecovery(DOCTOR, '203.0.113.10'), { code: 'ECPS_TOO_MANY_REQUESTS' });
+      // One address trying many identifiers is stopped too.
+      await ecps.startRecovery(GP, '203.0.113.9');
+      await assert.rejects(ecps.startRecovery('899700000000', '203.0.113.9'), {
+        code: 'ECPS_TOO_MANY_REQUESTS',
+      });
+    });
+
+    it('reminds once before the end of validity; an expired e-CPS no longer receives logins', async () => {
+      const portal = await ecps.startCardActivation(GP);
+      const started = await ecps.startActivation(token(portal.link), publicJwk, device);
+      await ecps.confirmCardCode(GP, started.activationId, started.code!);
+      const phone = await db()
+        .selectFrom('ecps_device')
+        .selectAll()
+        .where('id', '=', started.deviceId)
+        .executeTakeFirstOrThrow();
+      const { expiresAt } = await ecps.choosePin(phone, started.activationId, '2580');
+      assert.deepEqual(await ecps.sendExpiryReminders(), { sent: 0 }, 'not yet');
+      now = new Date(Date.parse(expiresAt) - 29 * 86_400_000);
+      assert.ok((await ecps.sendExpiryReminders()).sent >= 1);
+      const reminders = sent.mail.filter((mail) => mail.to === 'claire.martin@demo.caducee.test');
+      assert.equal(reminders.length, 1);
+      assert.match(reminders[0]!.subject, /^Votre e-CPS expire le /);
+      assert.deepEqual(await ecps.sendExpiryReminders(), { sent: 0 }, 'once');
+      now = new Date(Date.parse(expiresAt) + 1000);
+      await assert.rejects(
+        ecps.createRequest({ idnat: GP, clientName: 'Service', origin: 'test', withCode: true }),
+        { code: 'ECPS_NOT_ACTIVATED' },
+      );
+      const expired = await db()
+        .selectFrom('ecps_device')
+        .selectAll()
+        .where('id', '=', started.deviceId)
+        .executeTakeFirstOrThrow();
+      await assert.rejects(ecps.pendingFor(expired), { code: 'ECPS_EXPIRED' });
+      assert.equal((await ecps.devicesOf(GP)).find((entry) => entry.id === expired.id)?.status, 'expired');
+      // "Supprimer ma e-CPS" still works on an expired one.
+      await ecps.deactivate(expired);
+      assert.equal(
+        (await ecps.devicesOf(GP)).some((entry) => entry.id === expired.id),
+        false,
+      );
+    });
+  });
+}
