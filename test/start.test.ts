@@ -72,6 +72,9 @@ describe('caducee start (what npm start runs)', () => {
       assert.equal(response.status, 200);
       const { results } = (await response.json()) as { results: Array<{ nomExercice: string }> };
       assert.ok(results.some((r) => r.nomExercice === 'MARTIN'));
+      assert.match(output, new RegExp(`Lieux d'exercice +http://localhost:${lieuxPort}/`));
+      const lieuxPage = await fetch(`http://localhost:${lieuxPort}/`);
+      assert.match(await lieuxPage.text(), /Se connecter avec Pro Santé Connect/);
       const cardHostPage = await fetch(`https://localhost:${cardHostPort}/`);
       assert.match(await cardHostPage.text(), /Carte non lue/);
 

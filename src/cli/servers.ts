@@ -1,15 +1,24 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { cardLoginRoutes, createCardHostApp, startCardHost } from '../cards/index.ts';
 import { directoryRoutes } from '../directory/index.ts';
 import { type EcpsDb, ecpsApiRoutes } from '../ecps/index.ts';
 import { outboxApp, startSmtpCatcher } from '../messaging/index.ts';
 import { createOidc, type Oidc } from '../oidc/index.ts';
-import { createApp, type Logger, listen, type RunningServer, serveAssets } from '../platform/index.ts';
+import {
+  createApp,
+  type Logger,
+  listen,
+  loadOrCreateKey,
+  type RunningServer,
+  serveAssets,
+} from '../platform/index.ts';
 import { type PortalDb, portalRoutes } from '../portal/index.ts';
-import { demoRelyingParty } from '../rp/index.ts';
+import { demoRelyingParty, lieuxApp } from '../rp/index.ts';
 import { walletAppRoutes } from '../wallet/index.ts';
+import { ensureLieuxClient } from './demo/lieux-client.ts';
 import type { System } from './system.ts';
 
 /** Listening port of a public URL (its explicit port, else the scheme's default). */
@@ -108,6 +117,33 @@ export async function startIdpServer(
   app.get('/', (c) => c.redirect(demo ? '/demo' : '/.well-known/openid-configuration'));
   const server = await listenHttps(oidc.listener(app), system, port, system.settings.idp.url);
   return { ...server, oidc };
+}
+
+/** The lieux d'exercice relying party (Santé.fr-like), registered as a client if needed. */
+export async function startLieuxServer(
+  system: System,
+  log: Logger,
+  port = portOf(system.settings.lieux.url),
+): Promise<RunningServer> {
+  const { clientId, clientSecret } = await ensureLieuxClient(system);
+  const url = system.settings.lieux.url.replace(/\/$/, '');
+  const app = lieuxApp({
+    url,
+    issuer: system.settings.idp.url,
+    clientId,
+    clientSecret,
+    caPem: (await system.tls()).caPem,
+    cookieKey: loadOrCreateKey(path.join(system.settings.dataDir, 'secrets', 'lieux-cookie.key')).subarray(
+      0,
+      32,
+    ),
+    log,
+  });
+  return listen(app, {
+    host: system.settings.listenHost,
+    port,
+    publicUrl: (actual) => withPort(url, actual),
+  });
 }
 
 /** The card host origin (TLS client authentication, or behind nginx in proxy mode). */

@@ -4,10 +4,10 @@ import { BadRequest, createLogger, type RunningServer } from '../../platform/ind
 import { ensureDemoCards } from '../demo/demo-cards.ts';
 import { ensureDemoClient } from '../demo/demo-client.ts';
 import { action } from '../output.ts';
-import { startCardHostServer, startIdpServer, startMessagingServers } from '../servers.ts';
+import { startCardHostServer, startIdpServer, startLieuxServer, startMessagingServers } from '../servers.ts';
 import { openSystem, type System } from '../system.ts';
 
-const SERVICES = ['idp', 'card-host', 'outbox'] as const;
+const SERVICES = ['idp', 'card-host', 'outbox', 'lieux'] as const;
 
 function stopOnSignal(system: System, servers: RunningServer[]) {
   const stop = async () => {
@@ -39,7 +39,8 @@ export function registerStartCommands(program: Command): void {
         const messagingServers = await startMessagingServers(system, log);
         const idp = await startIdpServer(system, log, undefined, demoClient);
         const cardHost = await startCardHostServer(system, log);
-        stopOnSignal(system, [...messagingServers, idp, cardHost]);
+        const lieux = await startLieuxServer(system, log);
+        stopOnSignal(system, [...messagingServers, idp, cardHost, lieux]);
         const stats = await system.directory.stats();
         const lines = [
           '',
@@ -54,6 +55,7 @@ export function registerStartCommands(program: Command): void {
           `  Fournisseur d'identité   ${idp.url}  (découverte : /.well-known/openid-configuration)`,
           `  Connexion par carte CPS  ${idp.url}/carte-cps`,
           `  Tester ma carte          ${system.settings.cardHost.url}/`,
+          `  Lieux d'exercice         ${lieux.url}/  (service type Santé.fr)`,
           `  Application e-CPS (PWA)  ${idp.url}/ecps/app/  (à ouvrir sur le téléphone ou dans un second navigateur)`,
           `  Portail e-CPS            ${idp.url}/ecps/portail  (activation avec la carte, appareils, mot de passe oublié)`,
           `  API de l'annuaire        ${idp.url}/api/directory/persons?name=mar`,
@@ -111,7 +113,9 @@ export function registerStartCommands(program: Command): void {
             ? [await startIdpServer(system, log)]
             : service === 'card-host'
               ? [await startCardHostServer(system, log)]
-              : await startMessagingServers(system, log);
+              : service === 'lieux'
+                ? [await startLieuxServer(system, log)]
+                : await startMessagingServers(system, log);
         stopOnSignal(system, servers);
         for (const server of servers) log.info({ url: server.url, service }, 'listening');
       }),

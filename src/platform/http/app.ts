@@ -12,6 +12,12 @@ export interface AppOptions {
   log: Logger;
   /** Throws when a dependency the service needs is down (database, Redis). */
   ready: () => Promise<void>;
+  /**
+   * Other origins this service's forms may lead to. Browsers apply `form-action` to the redirects
+   * that follow a form post too: a relying party whose logout form redirects to the provider must
+   * name it.
+   */
+  formTargets?: string[];
 }
 
 /**
@@ -30,7 +36,7 @@ export function createApp(options: AppOptions): Hono {
         objectSrc: ["'none'"],
         baseUri: ["'none'"],
         frameAncestors: ["'none'"],
-        formAction: ["'self'"],
+        formAction: ["'self'", ...(options.formTargets ?? [])],
       },
       referrerPolicy: 'no-referrer',
     }),
