@@ -80,6 +80,8 @@ export async function startIdpServer(
     audit: system.audit,
     log,
     ecps,
+    redis: system.redis(),
+    events: system.events(),
   });
   // "Je me déconnecte de toutes les sessions" in the app ends the provider's sessions.
   ecps.onLogoutEverywhere((idnat) => oidc.endSessionsOf(idnat, { method: 'ecps' }));
@@ -88,7 +90,7 @@ export async function startIdpServer(
     ecps.sendExpiryReminders().catch((error) => log.warn({ err: error }, 'e-CPS expiry reminders failed'));
   }, 3_600_000);
   reminders.unref();
-  const app = createApp({ service: 'idp', log, ready: () => system.store.ping() });
+  const app = createApp({ service: 'idp', log, ready: () => system.ping() });
   serveAssets(app);
   app.route('/interaction', oidc.interactions);
   const issuer = system.settings.idp.url.replace(/\/$/, '');
@@ -158,7 +160,7 @@ export async function startCardHostServer(
     settings: system.settings,
     audit: system.audit,
     log,
-    ready: () => system.store.ping(),
+    ready: () => system.ping(),
   });
   const listenPort = port ?? (system.settings.cardHost.listenPort || portOf(system.settings.cardHost.url));
   return startCardHost(app, system.settings, await system.tls(), {

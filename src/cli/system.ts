@@ -12,6 +12,16 @@ import {
 import { type AuditLog, auditMigrations, createAuditLog } from '../platform/audit/index.ts';
 import { type LoadedSettings, loadSettings, type Settings } from '../platform/config/index.ts';
 import { StoreUnavailable } from '../platform/errors/index.ts';
+import {
+  type EventBus,
+  memoryEventBus,
+  memoryRateLimiter,
+  openRedis,
+  type RateLimiter,
+  type Redis,
+  redisEventBus,
+  redisRateLimiter,
+} from '../platform/index.ts';
 import { migrate, openStore, type Store } from '../platform/store/index.ts';
 import { portalMigrations } from '../portal/index.ts';
 
@@ -29,6 +39,14 @@ export interface System {
   messaging(): Messaging;
   /** The e-CPS service (its PIN key is made if missing). */
   ecps(): Ecps;
+  /** Scale-out mode only (`CADUCEE_REDIS_URL`): short-lived provider state, counters, events. */
+  redis(): Redis | undefined;
+  /** Events between nodes: Redis pub/sub in the scale-out mode, in process otherwise. */
+  events(): EventBus;
+  /** Attempt counters: shared in Redis in the scale-out mode, in process otherwise. */
+  rateLimiter(): RateLimiter;
+  /** Throws when a backend the services need is down (readiness). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -72,6 +90,9 @@ export function buildSystem(settings: Settings, store: Store): System {
   const directory = createDirectory(store, settings);
   let messaging: Messaging | undefined;
   let ecps: Ecps | undefined;
+  let redis: Redis | undefined;
+  let events: EventBus | undefined;
+  let rateLimiter: RateLimiter | undefined;
   let hierarchy: Promise<Hierarchy> | undefined;
   let cards: Promise<Cards> | undefined;
   let tls: Promise<TlsCredentials> | undefined;
@@ -106,9 +127,39 @@ export function buildSystem(settings: Settings, store: Store): System {
         settings,
         audit,
         pinKey: loadPinKey(settings),
+        rateLimiter: this.rateLimiter(),
       });
       return ecps;
     },
-    close: () => store.close(),
+    redis() {
+      if (!settings.redisUrl) return undefined;
+      redis ??= openRedis(settings.redisUrl);
+      return redis;
+    },
+    events() {
+      events ??= settings.redisUrl ? redisEventBus(settings.redisUrl) : memoryEventBus();
+      return events;
+    },
+    rateLimiter() {
+      const shared = this.redis();
+      rateLimiter ??= shared ? redisRateLimiter(shared) : memoryRateLimiter();
+      return rateLimiter;
+    },
+    async ping() {
+      await store.ping();
+      const shared = this.redis();
+      if (shared) {
+        try {
+          await shared.ping();
+        } catch (error) {
+          throw StoreUnavailable({ store: 'redis', reason: (error as Error).message }, error);
+        }
+      }
+    },
+    async close() {
+      await events?.close();
+      redis?.disconnect();
+      await store.close();
+    },
   };
 }

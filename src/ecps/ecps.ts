@@ -1,7 +1,7 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import QRCode from 'qrcode';
 import type { Directory } from '../directory/index.ts';
-import type { AuditLog, Settings } from '../platform/index.ts';
+import type { AuditLog, RateLimiter, Settings } from '../platform/index.ts';
 import { cardActivation } from './activation-card.ts';
 import {
   checkSendRate,
@@ -23,6 +23,7 @@ import {
   EcpsExpired,
   EcpsNotActivated,
   EcpsRequestNotPending,
+  EcpsTooManyRequests,
   EcpsWrongActivationCode,
   EcpsWrongCode,
   EcpsWrongPin,
@@ -78,6 +79,8 @@ export function createEcps(options: {
   audit: AuditLog;
   pinKey: Buffer;
   clock?: () => Date;
+  /** Counters shared by the nodes (Redis) or kept in process; none = no login request limit. */
+  rateLimiter?: RateLimiter;
 }) {
   const { db, messaging, settings, audit, pinKey } = options;
   const clock = options.clock ?? (() => new Date());
@@ -86,6 +89,22 @@ export function createEcps(options: {
   const ctx: EcpsContext = { ...options, clock, appUrl };
   const activePerson = (idnat: string) => findActive(ctx, idnat);
   const pushes = ecpsPush(ctx);
+  /**
+   * Push bombing: a flood of login requests until the professional approves one by weariness.
+   * Each phone gets a few per 10 minutes, each address may send a few more.
+   */
+  const limitLoginRequests = async (idnat: string, ip: string | undefined) => {
+    const limiter = options.rateLimiter;
+    if (!limiter) return;
+    const checks = [limiter.hit(`ecps-login:id:${idnat}`, config.loginRequestsPerIdentifier, 600)];
+    if (ip) checks.push(limiter.hit(`ecps-login:ip:${ip}`, config.loginRequestsPerAddress, 600));
+    for (const result of await Promise.all(checks)) {
+      if (!result.allowed)
+        throw EcpsTooManyRequests({
+          retryAfterMinutes: Math.max(1, Math.ceil(result.retryAfterSeconds / 60)),
+        });
+    }
+  };
   // Told when the app asks to end every session of its professional (the provider listens).
   const logoutListeners = new Set<(idnat: string) => Promise<number>>();
   // Who waits for answers besides the polling login page (CIBA): told on approval or refusal.
@@ -373,9 +392,13 @@ export function createEcps(options: {
       origin: string;
       bindingMessage?: string;
       withCode: boolean;
+      /** Address of the browser or client that asked. */
+      ip?: string;
     }) {
       const person = await activePerson(input.idnat);
       const now = clock();
+      // The app's own test is asked by the phone itself: nobody bombs anyone with it.
+      if (!input.origin.startsWith('test:')) await limitLoginRequests(person.nationalId, input.ip);
       const devices = await db
         .selectFrom('ecps_device')
         .select('id')

@@ -3,7 +3,7 @@
 export { nationalIdFromSubject, pscSubject, pscUserinfo } from './claims/index.ts';
 export * as oidcErrors from './errors.ts';
 export { listSigningKeys, rotateSigningKeys, type SigningKeySummary } from './keys/signing-keys.ts';
-export { createOidc, type Oidc } from './oidc.ts';
+export { createOidc, KEYS_ROTATED, type Oidc } from './oidc.ts';
 export { KEYCLOAK_ROUTES } from './provider/configuration.ts';
 export { addClient, getClient, listClients, removeClient } from './store/clients.ts';
 export { oidcMigrations } from './store/migrations.ts';

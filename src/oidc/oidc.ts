@@ -3,17 +3,21 @@ import Provider, { errors } from 'oidc-provider';
 import type { Cards } from '../cards/index.ts';
 import type { Directory } from '../directory/index.ts';
 import type { Ecps } from '../ecps/index.ts';
-import type { AuditLog, Logger, Settings, Store } from '../platform/index.ts';
+import type { AuditLog, EventBus, Logger, Redis, Settings, Store } from '../platform/index.ts';
 import { kyselyAdapterFactory, purgeExpired } from './adapter/kysely-adapter.ts';
+import { redisSessionIdsOf, splitAdapterFactory } from './adapter/redis-adapter.ts';
 import { pscSubject } from './claims/index.ts';
 import { providerOriginListener } from './http/listener.ts';
 import { interactionRoutes } from './interaction/routes.ts';
 import { cookieKeys, deploymentId } from './keys/secrets.ts';
 import { ensureSigningKeys } from './keys/signing-keys.ts';
 import { providerConfiguration } from './provider/configuration.ts';
-import { endSessionsOfAccount } from './provider/end-sessions.ts';
+import { endSessionsOfAccount, storeSessionIdsOf } from './provider/end-sessions.ts';
 import { ProviderHolder } from './provider/provider-holder.ts';
 import type { OidcDb } from './store/tables.ts';
+
+/** Event published when signing keys change, so that every node reloads them at once. */
+export const KEYS_ROTATED = 'oidc.keys.rotated';
 
 /** The Pro Santé Connect-compatible OpenID provider, wired on the project's store. */
 export interface Oidc {
@@ -44,6 +48,10 @@ export async function createOidc(options: {
   log: Logger;
   /** Offers "Application e-CPS" on the login page. */
   ecps?: Ecps;
+  /** Scale-out mode: the short-lived provider state goes to Redis. */
+  redis?: Redis;
+  /** Tells every node at once of a key rotation (they also check the store every few seconds). */
+  events?: EventBus;
 }): Promise<Oidc> {
   const { settings, directory, log } = options;
   const db = options.store.db as OidcDb;
@@ -51,7 +59,13 @@ export async function createOidc(options: {
   const [deployment, cookies] = await Promise.all([deploymentId(db), cookieKeys(db)]);
   const issuer = settings.idp.url.replace(/\/$/, '');
   const prefix = new URL(issuer).pathname.replace(/\/$/, '');
-  const adapter = kyselyAdapterFactory(db);
+  const adapter = options.redis
+    ? splitAdapterFactory(kyselyAdapterFactory(db), options.redis)
+    : kyselyAdapterFactory(db);
+  const redis = options.redis;
+  const sessionIdsOf = redis
+    ? (accountId: string) => redisSessionIdsOf(redis, accountId)
+    : (accountId: string) => storeSessionIdsOf(db, accountId);
   const build = (jwks: { keys: object[] }) => {
     const provider = new Provider(
       issuer,
@@ -76,6 +90,9 @@ export async function createOidc(options: {
   const graceSeconds = Math.max(settings.oidc.idTokenTtl, settings.oidc.accessTokenTtl) + 60;
   const holder = new ProviderHolder({ build, db, graceSeconds });
   await holder.refresh(true);
+  options.events?.subscribe(KEYS_ROTATED, () => {
+    holder.refresh(true).catch((error) => log.warn({ err: error }, 'provider keys could not be reloaded'));
+  });
   // Expired sessions, codes and tokens are ignored when read; this removes them for good.
   const purge = setInterval(() => {
     purgeExpired(db, new Date()).catch((error) =>
@@ -125,7 +142,7 @@ export async function createOidc(options: {
     async endSessionsOf(idnat, context = {}) {
       const ended = await endSessionsOfAccount({
         provider: holder.current(),
-        db,
+        sessionIdsOf,
         accountId: pscSubject(deployment, idnat),
         log,
       });

@@ -3,7 +3,10 @@
 export * from './audit/index.ts';
 export * from './config/index.ts';
 export * from './errors/index.ts';
+export * from './events/index.ts';
 export * from './http/index.ts';
 export * from './log/index.ts';
+export * from './rate-limit/index.ts';
+export { describeRedis, openRedis, type Redis } from './redis/index.ts';
 export { loadOrCreateKey } from './secrets/key-file.ts';
 export * from './store/index.ts';

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createDirectory, loadDemoDirectoryIfEmpty } from '../../src/directory/index.ts';
 import { createEcps, type Ecps, type EcpsDb, type EcpsMessaging } from '../../src/ecps/index.ts';
-import { createAuditLog, loadSettings } from '../../src/platform/index.ts';
+import { createAuditLog, loadSettings, memoryRateLimiter } from '../../src/platform/index.ts';
 import { type OpenedStore, storeCases } from '../support/stores.ts';
 
 const DOCTOR = '899760000028';
@@ -178,6 +178,61 @@ for (const storeCase of storeCases()) {
       await assert.rejects(ecps.startRecovery('899700000000', '203.0.113.9'), {
         code: 'ECPS_TOO_MANY_REQUESTS',
       });
+    });
+
+    it('limits the login requests pushed to one professional and sent from one address (push bombing)', async () => {
+      const { settings } = loadSettings({ env: {}, overrides: { logLevel: 'silent' } });
+      const limited = createEcps({
+        db: db(),
+        directory: createDirectory(opened.store, settings, () => now),
+        messaging,
+        settings: {
+          ...settings,
+          ecps: { ...settings.ecps, loginRequestsPerIdentifier: 3, loginRequestsPerAddress: 4 },
+        },
+        audit: createAuditLog(opened.store.db),
+        pinKey: randomBytes(32),
+        clock: () => now,
+        rateLimiter: memoryRateLimiter(() => now.getTime()),
+      });
+      const portal = await limited.startCardActivation(DOCTOR);
+      const started = await limited.startActivation(token(portal.link), publicJwk, device);
+      await limited.confirmCardCode(DOCTOR, started.activationId, started.code!);
+      const phone = await db()
+        .selectFrom('ecps_device')
+        .selectAll()
+        .where('id', '=', started.deviceId)
+        .executeTakeFirstOrThrow();
+      await limited.choosePin(phone, started.activationId, '2580');
+      const ask = (ip: string) =>
+        limited.createRequest({ idnat: DOCTOR, clientName: 'Service', origin: 'oidc:x', withCode: true, ip });
+      for (const ip of ['192.0.2.1', '192.0.2.2', '192.0.2.3']) await ask(ip);
+      await assert.rejects(ask('192.0.2.4'), (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'ECPS_TOO_MANY_REQUESTS');
+        assert.match(error.message, /Réessayez dans 10 minutes/);
+        return true;
+      });
+      // The phone's own test is not a login someone else asked for.
+      const active = await db()
+        .selectFrom('ecps_device')
+        .selectAll()
+        .where('id', '=', started.deviceId)
+        .executeTakeFirstOrThrow();
+      await limited.testLogin(active, '2580');
+      // One address asking for many professionals is stopped too.
+      const other = (idnat: string) =>
+        limited.createRequest({
+          idnat,
+          clientName: 'Service',
+          origin: 'oidc:y',
+          withCode: true,
+          ip: '198.51.100.99',
+        });
+      for (const idnat of [GP, NO_CONTACTS, '899760000036', '899760000044'])
+        await other(idnat).catch((error) => assert.equal(error.code, 'ECPS_NOT_ACTIVATED'));
+      await assert.rejects(other('899760000069'), { code: 'ECPS_TOO_MANY_REQUESTS' });
+      now = new Date(now.getTime() + 601_000);
+      await ask('192.0.2.5');
     });
 
     it('reminds once before the end of validity; an expired e-CPS no longer receives logins', async () => {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   addClient,
+  KEYS_ROTATED,
   listClients,
   listSigningKeys,
   type OidcDb,
@@ -216,6 +217,11 @@ export function registerOidcCommands(program: Command): void {
         try {
           const result = await rotateSigningKeys(system.store.db as OidcDb);
           await system.audit.record({ type: 'admin.keys.rotate', outcome: 'success', actor: 'cli' });
+          // Running nodes reload now rather than at their next periodic check.
+          await system
+            .events()
+            .publish(KEYS_ROTATED, { at: new Date().toISOString() })
+            .catch(() => undefined);
           emit(options, result, () =>
             result
               .map((k) => `${k.kid}  ${k.alg}  ${k.retiredAt ? `retirée le ${k.retiredAt}` : 'active'}`)

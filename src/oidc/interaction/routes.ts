@@ -201,6 +201,7 @@ export function interactionRoutes(options: {
         clientName: await clientName(interaction.params.client_id),
         origin: `oidc:${interaction.uid}`,
         withCode: true,
+        ip: remote(c),
       });
       return c.redirect(`/interaction/${interaction.uid}/ecps/attente?demande=${request.id}`, 303);
     } catch (thrown) {

@@ -139,13 +139,14 @@ export function providerConfiguration(inputs: ConfigurationInputs): Configuratio
         },
         validateRequestContext: async () => {},
         verifyUserCode: async () => {},
-        triggerAuthenticationDevice: async (_ctx, request, account, client) => {
+        triggerAuthenticationDevice: async (ctx, request, account, client) => {
           const idnat = nationalIdFromSubject(account.accountId)!;
           try {
             await inputs.ecps!.createRequest({
               idnat,
               clientName: String(client.clientName ?? client.clientId),
               origin: `ciba:${request.jti}`,
+              ip: ctx.ip,
               bindingMessage:
                 typeof request.params?.binding_message === 'string'
                   ? request.params.binding_message
@@ -159,6 +160,8 @@ export function providerConfiguration(inputs: ConfigurationInputs): Configuratio
             const code = (error as { code?: string }).code;
             if (code === 'ECPS_NOT_ACTIVATED' || code === 'ECPS_UNKNOWN_PROFESSIONAL')
               throw new errors.UnknownUserId((error as Error).message);
+            // Too many requests to one phone (push bombing guard): the client is told why.
+            if (code === 'ECPS_TOO_MANY_REQUESTS') throw new errors.InvalidRequest((error as Error).message);
             throw error;
           }
         },

@@ -20,6 +20,18 @@ interface LogoutClient {
   backchannelLogout(sub: string, sid: string | undefined): Promise<void>;
 }
 
+/** The live sessions of an account in the durable store (the `account_id` lookup column). */
+export async function storeSessionIdsOf(db: OidcDb, accountId: string, now = new Date()): Promise<string[]> {
+  const rows = await db
+    .selectFrom('oidc_payload')
+    .select('id')
+    .where('model', '=', 'Session')
+    .where('account_id', '=', accountId)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now.toISOString())]))
+    .execute();
+  return rows.map((row) => row.id);
+}
+
 /**
  * Ends every provider session of one account, as RP-initiated logout ends the current one
  * (oidc-provider's `end_session` confirm step): the session, the revocation of its grants, and a
@@ -31,23 +43,16 @@ interface LogoutClient {
  */
 export async function endSessionsOfAccount(options: {
   provider: Provider;
-  db: OidcDb;
+  /** Where the sessions are: the store's lookup column, or Redis's index in the scale-out mode. */
+  sessionIdsOf: (accountId: string) => Promise<string[]>;
   accountId: string;
   log: Logger;
-  now?: Date;
 }): Promise<EndedSessions> {
-  const { provider, db, accountId, log } = options;
-  const now = (options.now ?? new Date()).toISOString();
-  const rows = await db
-    .selectFrom('oidc_payload')
-    .select('id')
-    .where('model', '=', 'Session')
-    .where('account_id', '=', accountId)
-    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-    .execute();
+  const { provider, accountId, log } = options;
+  const ids = await options.sessionIdsOf(accountId);
   const ended: EndedSessions = { sessions: 0, grants: 0, notified: [], notificationFailures: [] };
   const revokedGrants = new Set<string>();
-  for (const { id } of rows) {
+  for (const id of ids) {
     // Through the model, so that what is ended is what the provider itself would load.
     const session = await provider.Session.find(id);
     if (!session || session.accountId !== accountId) continue;

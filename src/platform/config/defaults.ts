@@ -84,6 +84,12 @@ export const defaults = {
     activationRequestsPerHour: 3,
     /** Activation e-mails and recovery checks one address (IP) may ask for per hour. */
     activationRequestsPerHourPerAddress: 20,
+    /**
+     * Login requests pushed to one professional's phone per 10 minutes, and sent from one address:
+     * against push bombing (approving by weariness a login one did not make).
+     */
+    loginRequestsPerIdentifier: 10,
+    loginRequestsPerAddress: 30,
     /** Lifetime of the portal's activation QR code (card way); renewable. */
     portalQrTtlSeconds: 90,
     /** An e-mail reminds the professional this many days before the e-CPS expires. */

@@ -70,6 +70,8 @@ export const settingsSchema = z.strictObject({
     activationCodeTtlMinutes: z.number().int().min(1).max(60),
     activationRequestsPerHour: z.number().int().min(1).max(100),
     activationRequestsPerHourPerAddress: z.number().int().min(1).max(10_000),
+    loginRequestsPerIdentifier: z.number().int().min(1).max(1000),
+    loginRequestsPerAddress: z.number().int().min(1).max(100_000),
     portalQrTtlSeconds: z.number().int().min(30).max(600),
     reminderDaysBefore: z.number().int().min(1).max(365),
     portalSessionMinutes: z.number().int().min(1).max(120),
