@@ -223,7 +223,7 @@ for (const storeCase of storeCases()) {
         login_hint: GP,
         binding_message: 'Refus',
       });
-      const denying = wallet('approve', '--deny');
+      const denying = wallet('approve', '--deny', '--report');
       await assert.rejects(
         client.pollBackchannelAuthenticationGrant(cibaConfig, refused),
         (error: unknown) => {
@@ -231,7 +231,11 @@ for (const storeCase of storeCases()) {
           return true;
         },
       );
-      assert.equal((await denying).code, 0);
+      const denied = await denying;
+      assert.equal(denied.code, 0, denied.stderr);
+      // "Ce n'était pas moi": the professional is told by e-mail what to do.
+      assert.match(denied.stdout, /Demande refusée et signalée\./);
+      assert.ok((await messages()).some((m) => m.subject === 'e-CPS : demande de connexion signalée'));
 
       // Nobody to ask: a professional without an active e-CPS is unknown to CIBA, not a crash.
       await assert.rejects(

@@ -111,10 +111,8 @@ describe('scale-out: two nodes on PostgreSQL + Redis', {
     } as never);
     const nodeA = test.system;
     // Node B: its own connection pool and Redis connections, the same database, secrets and PKI.
-    nodeB = buildSystem(
-      nodeA.settings,
-      openPostgresStore(process.env.CADUCEE_TEST_DATABASE_URL!, { schema: opened.store.schema }),
-    );
+    // The same schema, through the URL a node would be given (its search_path option).
+    nodeB = buildSystem(nodeA.settings, openPostgresStore(opened.env.CADUCEE_DATABASE_URL!));
     await loadDemoDirectoryIfEmpty(nodeA.directory);
     const dir = mkdtempSync(path.join(tmpdir(), 'caducee-scale-cards-'));
     const issued = await (await nodeA.cards()).issue(GP, { pin: '1593', out: path.join(dir, 'gp.p12') });

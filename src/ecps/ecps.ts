@@ -424,6 +424,8 @@ export function createEcps(options: {
         created_at: now.toISOString(),
         expires_at: new Date(now.getTime() + config.requestTtlSeconds * 1000).toISOString(),
         answered_at: null,
+        request_ip: input.ip ?? null,
+        reported_at: null,
       };
       await db.insertInto('ecps_auth_request').values(request).execute();
       void pushes
@@ -564,17 +566,51 @@ export function createEcps(options: {
       await announce(requestId);
     },
 
-    async deny(device: EcpsDeviceTable, requestId: string) {
+    /**
+     * Refusal. `report` is "Ce n'était pas moi": the refusal is recorded as a suspected attack
+     * (where the login came from) and the professional gets an e-mail saying what to do.
+     */
+    async deny(device: EcpsDeviceTable, requestId: string, options: { report?: boolean; ip?: string } = {}) {
       await deviceForApp(device, ['active']);
+      const now = clock().toISOString();
       const updated = await db
         .updateTable('ecps_auth_request')
-        .set({ status: 'denied', answered_at: clock().toISOString(), device_id: device.id })
+        .set({
+          status: 'denied',
+          answered_at: now,
+          device_id: device.id,
+          reported_at: options.report ? now : null,
+        })
         .where('id', '=', requestId)
         .where('idnat', '=', device.idnat)
         .where('status', '=', 'pending')
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) throw EcpsRequestNotPending({ status: 'answered' });
       await announce(requestId);
+      if (!options.report) return;
+      const request = await db
+        .selectFrom('ecps_auth_request')
+        .selectAll()
+        .where('id', '=', requestId)
+        .executeTakeFirstOrThrow();
+      await audit.record({
+        type: 'ecps.report',
+        outcome: 'failure',
+        actor: device.idnat,
+        subject: requestId,
+        ip: options.ip,
+        method: 'app',
+        details: { service: request.client_name, requestIp: request.request_ip, origin: request.origin },
+      });
+      const person = await ctx.directory.find(device.idnat);
+      if (person?.contact.email)
+        await messaging.mail
+          .send({
+            to: person.contact.email,
+            subject: 'e-CPS : demande de connexion signalée',
+            text: `Bonjour,\n\nVous avez signalé une demande de connexion à « ${request.client_name} » que vous n'avez pas faite. Elle a été refusée et l'assistance en est informée.\n\nSi vous recevez d'autres demandes que vous n'avez pas faites, refusez-les toutes. Ne communiquez jamais le mot de passe de votre e-CPS, ni le code affiché par un service, à quelqu'un qui vous le demande (par téléphone, SMS ou e-mail) : aucun service ne vous le demandera.\n\nLe service e-CPS`,
+          })
+          .catch(() => undefined);
     },
 
     /**

@@ -301,8 +301,13 @@ export class WalletClient {
     return this.#call(`/demandes/${encodeURIComponent(requestId)}/approuver`, answer, true);
   }
 
-  deny(requestId: string) {
-    return this.#call(`/demandes/${encodeURIComponent(requestId)}/refuser`, {}, true);
+  /** "Refuser"; `report` is "Ce n'était pas moi" (a suspected attack, recorded and e-mailed). */
+  deny(requestId: string, options: { report?: boolean } = {}) {
+    return this.#call(
+      `/demandes/${encodeURIComponent(requestId)}/refuser`,
+      options.report ? { signaler: true } : {},
+      true,
+    );
   }
 
   /** "Je teste ma e-CPS". */

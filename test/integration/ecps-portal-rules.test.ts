@@ -235,6 +235,34 @@ for (const storeCase of storeCases()) {
       await ask('192.0.2.5');
     });
 
+    it('"Ce n\'était pas moi": the refusal is recorded with where the login came from, and the professional is e-mailed', async () => {
+      const phone = await db()
+        .selectFrom('ecps_device')
+        .selectAll()
+        .where('idnat', '=', DOCTOR)
+        .where('status', '=', 'active')
+        .executeTakeFirstOrThrow();
+      const request = await ecps.createRequest({
+        idnat: DOCTOR,
+        clientName: 'Service inconnu',
+        origin: 'oidc:suspect',
+        withCode: true,
+        ip: '203.0.113.66',
+      });
+      await ecps.deny(phone, request.id, { report: true, ip: '192.0.2.10' });
+      const [event] = await createAuditLog(opened.store.db).list({ type: 'ecps.report', limit: 1 });
+      assert.equal(event?.subject, request.id);
+      assert.deepEqual(event?.details, {
+        service: 'Service inconnu',
+        requestIp: '203.0.113.66',
+        origin: 'oidc:suspect',
+      });
+      const mail = sent.mail.at(-1)!;
+      assert.equal(mail.subject, 'e-CPS : demande de connexion signalée');
+      assert.equal(mail.to, 'thomas.bernard@demo.caducee.test');
+      assert.equal((await ecps.requestStatus(request.id))?.status, 'denied');
+    });
+
     it('reminds once before the end of validity; an expired e-CPS no longer receives logins', async () => {
       const portal = await ecps.startCardActivation(GP);
       const started = await ecps.startActivation(token(portal.link), publicJwk, device);

@@ -196,10 +196,19 @@ export function registerWalletCommands(program: Command): void {
     .option('--pin <code>', 'mot de passe e-CPS (demandé sinon)')
     .option('--code <nn>', 'code affiché sur la page de connexion (demandé sinon)')
     .option('--deny', 'refuse la demande')
+    .option('--report', "avec --deny : « Ce n'était pas moi » (la demande est signalée)")
     .option('--timeout <secondes>', 'attente maximale', '120')
     .action(
       walletAction(
-        async (options: WalletOptions & { pin?: string; code?: string; deny?: boolean; timeout: string }) => {
+        async (
+          options: WalletOptions & {
+            pin?: string;
+            code?: string;
+            deny?: boolean;
+            report?: boolean;
+            timeout: string;
+          },
+        ) => {
           const { client } = open(options);
           const questions = new Questions();
           const deadline = Date.now() + Number(options.timeout) * 1000;
@@ -216,8 +225,10 @@ export function registerWalletCommands(program: Command): void {
           if (request.choices.length)
             process.stderr.write(`Codes proposés : ${request.choices.join('  ')}\n`);
           if (options.deny) {
-            await client.deny(request.id);
-            emit(options, { id: request.id, status: 'denied' }, () => 'Demande refusée.');
+            await client.deny(request.id, { report: options.report });
+            emit(options, { id: request.id, status: 'denied', reported: Boolean(options.report) }, () =>
+              options.report ? 'Demande refusée et signalée.' : 'Demande refusée.',
+            );
             return;
           }
           const code = request.choices.length

@@ -119,9 +119,10 @@ export function ecpsApiRoutes(options: {
     return c.json({ status: 'approved' });
   });
   app.post('/demandes/:id/refuser', async (c) => {
-    const { raw } = await jsonBody(c);
-    await ecps.deny(await device(c, raw), c.req.param('id'));
-    return c.json({ status: 'denied' });
+    const { raw, body } = await jsonBody(c);
+    const report = body.signaler === true;
+    await ecps.deny(await device(c, raw), c.req.param('id'), { report, ip: remote(c) });
+    return c.json({ status: 'denied', reported: report });
   });
   app.post('/test', async (c) => {
     const { raw, body } = await jsonBody(c);

@@ -115,5 +115,12 @@ export function ecpsMigrations(): Migrations {
           .execute();
       },
     },
+    // "Ce n'était pas moi": a refused request can be reported, naming where it came from.
+    '2026-11-26-04-ecps-report': {
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('ecps_auth_request').addColumn('request_ip', 'text').execute();
+        await db.schema.alterTable('ecps_auth_request').addColumn('reported_at', 'text').execute();
+      },
+    },
   };
 }

@@ -79,6 +79,10 @@ export interface EcpsAuthRequestTable {
   created_at: string;
   expires_at: string;
   answered_at: string | null;
+  /** Address of the browser or client that asked for the login. */
+  request_ip: string | null;
+  /** The professional said "ce n'était pas moi". */
+  reported_at: string | null;
 }
 
 /** JWS ids already presented by apps (replay protection), kept until they expire. */

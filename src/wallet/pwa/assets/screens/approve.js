@@ -42,6 +42,11 @@ export function approve(app, { request }) {
       button('Valider', undefined, { type: 'submit' }),
       button('Refuser', () => deny(), { secondary: true }),
     ),
+    h(
+      'div',
+      { class: 'actions' },
+      button("Ce n'était pas moi", () => deny({ report: true }), { secondary: true }),
+    ),
   );
 
   let stopped = false;
@@ -91,11 +96,15 @@ export function approve(app, { request }) {
     }
   });
 
-  const deny = async () => {
+  const deny = async (options = {}) => {
     answering = true;
     try {
-      await busy(form, () => client.deny(request.id));
-      leave('home', { notice: `Demande de connexion à ${request.service} refusée.` });
+      await busy(form, () => client.deny(request.id, options));
+      leave('home', {
+        notice: options.report
+          ? `Demande de connexion à ${request.service} refusée et signalée. Un e-mail vous explique quoi faire.`
+          : `Demande de connexion à ${request.service} refusée.`,
+      });
     } catch (error) {
       trouble(error);
     } finally {
@@ -125,7 +134,7 @@ export function approve(app, { request }) {
     h(
       'p',
       { class: 'muted' },
-      "Vous n'êtes pas à l'origine de cette demande ? Refusez-la, et ne donnez jamais votre mot de passe à quelqu'un d'autre.",
+      "Vous n'êtes pas à l'origine de cette demande ? Choisissez « Ce n'était pas moi », et ne donnez jamais votre mot de passe à quelqu'un d'autre.",
     ),
   );
 
