@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { activePerson, codeMatches, type EcpsContext, MAX_CODE_ATTEMPTS, sha256 } from './context.ts';
-import { EcpsActivationInvalid, EcpsWrongActivationCode } from './errors.ts';
+import { checkActivationCode } from './activation-code.ts';
+import { activePerson, type EcpsContext, sha256 } from './context.ts';
+import { EcpsActivationInvalid } from './errors.ts';
 import type { EcpsActivationTable } from './store/tables.ts';
 
 /** Where a card activation stands, as the portal's page shows it. */
@@ -99,54 +100,7 @@ export function cardActivation(ctx: EcpsContext) {
     /** The code shown by the app, typed on the portal: 3 tries, then the activation is void. */
     async confirmCardCode(idnat: string, activationId: string, code: string, ip?: string) {
       const activation = await ownActivation(idnat, activationId);
-      const now = ctx.clock();
-      if (
-        activation.status !== 'open' ||
-        !activation.token_used_at ||
-        activation.code_confirmed_at ||
-        !activation.code_expires_at ||
-        activation.code_expires_at < now.toISOString()
-      )
-        throw EcpsActivationInvalid({});
-      if (!codeMatches(activation.id, code, activation.code_hash)) {
-        const attempts = activation.code_attempts + 1;
-        const failed = attempts >= MAX_CODE_ATTEMPTS;
-        await db
-          .updateTable('ecps_activation')
-          .set({ code_attempts: attempts, status: failed ? 'failed' : 'open' })
-          .where('id', '=', activation.id)
-          .execute();
-        if (failed && activation.device_id)
-          await db
-            .updateTable('ecps_device')
-            .set({ status: 'revoked', revoked_at: now.toISOString() })
-            .where('id', '=', activation.device_id)
-            .where('status', '=', 'pending')
-            .execute();
-        await audit.record({
-          type: 'ecps.activation.code',
-          outcome: 'failure',
-          actor: idnat,
-          subject: activation.id,
-          ip,
-          method: 'card',
-          details: { attempts },
-        });
-        throw EcpsWrongActivationCode({ remaining: MAX_CODE_ATTEMPTS - attempts });
-      }
-      await db
-        .updateTable('ecps_activation')
-        .set({ code_confirmed_at: now.toISOString() })
-        .where('id', '=', activation.id)
-        .execute();
-      await audit.record({
-        type: 'ecps.activation.code',
-        outcome: 'success',
-        actor: idnat,
-        subject: activation.id,
-        ip,
-        method: 'card',
-      });
+      await checkActivationCode(ctx, activation, code, { actor: idnat, ip });
     },
   };
 }

@@ -1,17 +1,14 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import QRCode from 'qrcode';
-import type { Directory } from '../directory/index.ts';
-import type { AuditLog, RateLimiter, Settings } from '../platform/index.ts';
+import type { RateLimiter } from '../platform/index.ts';
 import { cardActivation } from './activation-card.ts';
+import { checkActivationCode } from './activation-code.ts';
 import {
   checkSendRate,
   codeHash,
-  codeMatches,
   contactsOf,
   type EcpsContext,
-  type EcpsMessaging,
   activePerson as findActive,
-  MAX_CODE_ATTEMPTS,
   newCode,
   sha256,
 } from './context.ts';
@@ -24,7 +21,6 @@ import {
   EcpsNotActivated,
   EcpsRequestNotPending,
   EcpsTooManyRequests,
-  EcpsWrongActivationCode,
   EcpsWrongCode,
   EcpsWrongPin,
 } from './errors.ts';
@@ -33,7 +29,7 @@ import { checkNewPin, pinMac, pinMatches } from './pin.ts';
 import { ecpsPush } from './push.ts';
 import { ecpsRecovery } from './recovery.ts';
 import { expiryReminders } from './reminders.ts';
-import type { EcpsAuthRequestTable, EcpsDb, EcpsDeviceTable } from './store/tables.ts';
+import type { EcpsAuthRequestTable, EcpsDeviceTable } from './store/tables.ts';
 
 export interface DeviceInfo {
   name: string;
@@ -71,17 +67,13 @@ const MAX_PIN_FAILURES = 3;
  * correspondence contacts), login requests approved on the phone with number matching and the
  * PIN, lockout, deactivation. Transport-free: the HTTP API and the provider's pages call it.
  */
-export function createEcps(options: {
-  db: EcpsDb;
-  directory: Directory;
-  messaging: EcpsMessaging;
-  settings: Settings;
-  audit: AuditLog;
-  pinKey: Buffer;
-  clock?: () => Date;
-  /** Counters shared by the nodes (Redis) or kept in process; none = no login request limit. */
-  rateLimiter?: RateLimiter;
-}) {
+export function createEcps(
+  options: Omit<EcpsContext, 'clock' | 'appUrl'> & {
+    clock?: () => Date;
+    /** Counters shared by the nodes (Redis) or kept in process; none = no login request limit. */
+    rateLimiter?: RateLimiter;
+  },
+) {
   const { db, messaging, settings, audit, pinKey } = options;
   const clock = options.clock ?? (() => new Date());
   const config = settings.ecps;
@@ -297,48 +289,10 @@ export function createEcps(options: {
 
     /** Step 3 bis: the SMS code, typed or read by the app (3 tries, 10 minutes). */
     async confirmActivationCode(device: EcpsDeviceTable, activationId: string, code: string) {
-      const now = clock();
       const activation = await openActivation(device, activationId);
       // The card way's code is typed on the portal, never sent back by the app.
       if (activation.mode !== 'mail_sms') throw EcpsActivationInvalid({});
-      if (!activation.code_expires_at || activation.code_expires_at < now.toISOString())
-        throw EcpsActivationInvalid({});
-      if (!codeMatches(activation.id, code, activation.code_hash)) {
-        const attempts = activation.code_attempts + 1;
-        const failed = attempts >= MAX_CODE_ATTEMPTS;
-        await db
-          .updateTable('ecps_activation')
-          .set({ code_attempts: attempts, status: failed ? 'failed' : 'open' })
-          .where('id', '=', activation.id)
-          .execute();
-        if (failed)
-          await db
-            .updateTable('ecps_device')
-            .set({ status: 'revoked', revoked_at: now.toISOString() })
-            .where('id', '=', device.id)
-            .execute();
-        await audit.record({
-          type: 'ecps.activation.code',
-          outcome: 'failure',
-          actor: device.idnat,
-          subject: activation.id,
-          method: 'mail_sms',
-          details: { attempts },
-        });
-        throw EcpsWrongActivationCode({ remaining: MAX_CODE_ATTEMPTS - attempts });
-      }
-      await db
-        .updateTable('ecps_activation')
-        .set({ code_confirmed_at: now.toISOString() })
-        .where('id', '=', activation.id)
-        .execute();
-      await audit.record({
-        type: 'ecps.activation.code',
-        outcome: 'success',
-        actor: device.idnat,
-        subject: activation.id,
-        method: 'mail_sms',
-      });
+      await checkActivationCode(ctx, activation, code, { actor: device.idnat });
     },
 
     /** Card way, in the app: has the portal taken the code shown here yet? */

@@ -3,8 +3,8 @@ import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { html, raw } from 'hono/html';
 import * as client from 'openid-client';
-import { Agent, fetch as undiciFetch } from 'undici';
 import { page } from '../../platform/index.ts';
+import { providerDiscovery } from '../provider-discovery.ts';
 
 /**
  * A minimal relying party for trying the provider from a browser: it sees the provider only
@@ -19,21 +19,7 @@ export function demoRelyingParty(options: {
   redirectUri: string;
 }): Hono {
   const app = new Hono();
-  const dispatcher = new Agent({ connect: { ca: options.caPem } });
-  const trustedFetch = ((url: string, init: RequestInit) =>
-    undiciFetch(url, { ...init, dispatcher } as never)) as unknown as client.CustomFetch;
-  let config: Promise<client.Configuration> | undefined;
-  const configuration = () => {
-    config ??= client
-      .discovery(new URL(options.issuer), options.clientId, options.clientSecret, undefined, {
-        [client.customFetch]: trustedFetch,
-      })
-      .catch((error) => {
-        config = undefined;
-        throw error;
-      });
-    return config;
-  };
+  const configuration = providerDiscovery(options);
   const cookie = { httpOnly: true, secure: true, sameSite: 'Lax' as const, path: '/demo', maxAge: 600 };
 
   app.get('/', (c) =>

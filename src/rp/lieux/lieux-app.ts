@@ -2,8 +2,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import * as client from 'openid-client';
-import { Agent, fetch as undiciFetch } from 'undici';
 import { createApp, type Logger, serveAssets } from '../../platform/index.ts';
+import { providerDiscovery } from '../provider-discovery.ts';
 import { locationsPage, welcomePage } from './pages.ts';
 import { type LieuxProfile, profileFromClaims } from './practice-locations.ts';
 import { SealedCookie } from './sealed-cookie.ts';
@@ -39,21 +39,7 @@ export function lieuxApp(options: LieuxOptions): Hono {
   const secure = new URL(base).protocol === 'https:' || new URL(base).hostname === 'localhost';
   const sessions = new SealedCookie<LieuxProfile & { csrf: string }>(options.cookieKey, 8 * 3600);
   const logins = new SealedCookie<Login>(options.cookieKey, 600);
-  const dispatcher = new Agent({ connect: { ca: options.caPem } });
-  const trustedFetch = ((url: string, init: RequestInit) =>
-    undiciFetch(url, { ...init, dispatcher } as never)) as unknown as client.CustomFetch;
-  let config: Promise<client.Configuration> | undefined;
-  const configuration = () => {
-    config ??= client
-      .discovery(new URL(options.issuer), options.clientId, options.clientSecret, undefined, {
-        [client.customFetch]: trustedFetch,
-      })
-      .catch((error) => {
-        config = undefined;
-        throw error;
-      });
-    return config;
-  };
+  const configuration = providerDiscovery(options);
   const cookie = { httpOnly: true, secure, sameSite: 'Lax' as const, path: '/' };
 
   const app = createApp({

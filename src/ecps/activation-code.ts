@@ -1,0 +1,60 @@
+import { codeMatches, type EcpsContext, MAX_CODE_ATTEMPTS } from './context.ts';
+import { EcpsActivationInvalid, EcpsWrongActivationCode } from './errors.ts';
+import type { EcpsActivationTable } from './store/tables.ts';
+
+/**
+ * The activation code, whichever way it travels (by SMS to the phone, or shown by the phone and
+ * typed on the portal): in time, 3 tries, then the activation and its pending device are void.
+ * Every try is audited.
+ */
+export async function checkActivationCode(
+  ctx: EcpsContext,
+  activation: EcpsActivationTable,
+  code: string,
+  who: { actor: string; ip?: string },
+): Promise<void> {
+  const { db, audit } = ctx;
+  const now = ctx.clock();
+  if (
+    activation.status !== 'open' ||
+    !activation.token_used_at ||
+    activation.code_confirmed_at ||
+    !activation.code_expires_at ||
+    activation.code_expires_at < now.toISOString()
+  )
+    throw EcpsActivationInvalid({});
+  const record = (outcome: 'success' | 'failure', attempts?: number) =>
+    audit.record({
+      type: 'ecps.activation.code',
+      outcome,
+      actor: who.actor,
+      subject: activation.id,
+      ip: who.ip,
+      method: activation.mode,
+      details: attempts === undefined ? undefined : { attempts },
+    });
+  if (!codeMatches(activation.id, code, activation.code_hash)) {
+    const attempts = activation.code_attempts + 1;
+    const failed = attempts >= MAX_CODE_ATTEMPTS;
+    await db
+      .updateTable('ecps_activation')
+      .set({ code_attempts: attempts, status: failed ? 'failed' : 'open' })
+      .where('id', '=', activation.id)
+      .execute();
+    if (failed && activation.device_id)
+      await db
+        .updateTable('ecps_device')
+        .set({ status: 'revoked', revoked_at: now.toISOString() })
+        .where('id', '=', activation.device_id)
+        .where('status', '=', 'pending')
+        .execute();
+    await record('failure', attempts);
+    throw EcpsWrongActivationCode({ remaining: MAX_CODE_ATTEMPTS - attempts });
+  }
+  await db
+    .updateTable('ecps_activation')
+    .set({ code_confirmed_at: now.toISOString() })
+    .where('id', '=', activation.id)
+    .execute();
+  await record('success');
+}
