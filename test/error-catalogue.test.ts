@@ -7,6 +7,7 @@ import * as ecpsErrors from '../src/ecps/errors.ts';
 import * as messagingErrors from '../src/messaging/errors.ts';
 import * as oidcErrors from '../src/oidc/errors.ts';
 import * as platformErrors from '../src/platform/errors/catalogue.ts';
+import * as espaceMedecinErrors from '../src/rp/espace-medecin/errors.ts';
 
 // The documented codes are a public contract: every code a domain can throw must be in docs/errors.md.
 describe('error catalogue', () => {
@@ -19,6 +20,7 @@ describe('error catalogue', () => {
       ...Object.values(oidcErrors),
       ...Object.values(ecpsErrors),
       ...Object.values(messagingErrors),
+      ...Object.values(espaceMedecinErrors),
     ].map((factory) => factory.code);
     assert.equal(new Set(codes).size, codes.length, 'codes are unique');
     for (const code of codes)

@@ -75,6 +75,10 @@ describe('caducee start (what npm start runs)', () => {
       assert.match(output, new RegExp(`Lieux d'exercice +http://localhost:${lieuxPort}/`));
       const lieuxPage = await fetch(`http://localhost:${lieuxPort}/`);
       assert.match(await lieuxPage.text(), /Se connecter avec Pro Santé Connect/);
+      assert.match(output, new RegExp(`Espace médecin +http://localhost:${espaceMedecinPort}/`));
+      const espaceMedecinPage = await fetch(`http://localhost:${espaceMedecinPort}/connexion`);
+      assert.match(await espaceMedecinPage.text(), /Se connecter par CPS/);
+      assert.ok(existsSync(path.join(dataDir, 'espace-medecin.sqlite')), 'its own database');
       const cardHostPage = await fetch(`https://localhost:${cardHostPort}/`);
       assert.match(await cardHostPage.text(), /Carte non lue/);
 

@@ -4,10 +4,11 @@ import { BadRequest, createLogger, type RunningServer } from '../../platform/ind
 import { ensureDemoCards } from '../demo/demo-cards.ts';
 import { ensureDemoClient } from '../demo/demo-client.ts';
 import { action } from '../output.ts';
+import { startEspaceMedecinServer } from '../rp-servers.ts';
 import { startCardHostServer, startIdpServer, startLieuxServer, startMessagingServers } from '../servers.ts';
 import { openSystem, type System } from '../system.ts';
 
-const SERVICES = ['idp', 'card-host', 'outbox', 'lieux'] as const;
+const SERVICES = ['idp', 'card-host', 'outbox', 'lieux', 'espace-medecin'] as const;
 
 function stopOnSignal(system: System, servers: RunningServer[]) {
   const stop = async () => {
@@ -40,7 +41,8 @@ export function registerStartCommands(program: Command): void {
         const idp = await startIdpServer(system, log, undefined, demoClient);
         const cardHost = await startCardHostServer(system, log);
         const lieux = await startLieuxServer(system, log);
-        stopOnSignal(system, [...messagingServers, idp, cardHost, lieux]);
+        const espaceMedecin = await startEspaceMedecinServer(system, log);
+        stopOnSignal(system, [...messagingServers, idp, cardHost, lieux, espaceMedecin]);
         const stats = await system.directory.stats();
         const lines = [
           '',
@@ -56,6 +58,7 @@ export function registerStartCommands(program: Command): void {
           `  Connexion par carte CPS  ${idp.url}/carte-cps`,
           `  Tester ma carte          ${system.settings.cardHost.url}/`,
           `  Lieux d'exercice         ${lieux.url}/  (service type Santé.fr)`,
+          `  Espace médecin           ${espaceMedecin.url}/  (service type ViaTrajectoire)`,
           `  Application e-CPS (PWA)  ${idp.url}/ecps/app/  (à ouvrir sur le téléphone ou dans un second navigateur)`,
           `  Portail e-CPS            ${idp.url}/ecps/portail  (activation avec la carte, appareils, mot de passe oublié)`,
           `  API de l'annuaire        ${idp.url}/api/directory/persons?name=mar`,
@@ -115,7 +118,9 @@ export function registerStartCommands(program: Command): void {
               ? [await startCardHostServer(system, log)]
               : service === 'lieux'
                 ? [await startLieuxServer(system, log)]
-                : await startMessagingServers(system, log);
+                : service === 'espace-medecin'
+                  ? [await startEspaceMedecinServer(system, log)]
+                  : await startMessagingServers(system, log);
         stopOnSignal(system, servers);
         for (const server of servers) log.info({ url: server.url, service }, 'listening');
       }),

@@ -15,6 +15,15 @@ export interface MigrationOutcome {
 export async function migrate(store: Store, ...sets: Migrations[]): Promise<MigrationOutcome> {
   const all: Migrations = Object.assign({}, ...sets);
   const provider: MigrationProvider = { getMigrations: async () => all };
+  // A store opened on its own schema (an application with its own database) starts empty.
+  if (store.kind === 'postgres' && store.schema) {
+    try {
+      await sql`create schema if not exists ${sql.id(store.schema)}`.execute(store.db);
+    } catch (error) {
+      // Two nodes starting together may both create it: the loser's error is not one.
+      if (!['42P06', '23505'].includes((error as { code?: string }).code ?? '')) throw error;
+    }
+  }
   // Kysely looks for its bookkeeping tables in every schema unless told which one: another
   // deployment (or test run) in the same database must not be mistaken for this one.
   const schema =

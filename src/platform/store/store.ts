@@ -11,6 +11,8 @@ export interface Store {
   readonly db: Kysely<any>;
   /** Where it is, credentials hidden (for logs and `caducee config print`). */
   readonly description: string;
+  /** PostgreSQL only: the schema the store was opened on, when one was named. */
+  readonly schema?: string;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

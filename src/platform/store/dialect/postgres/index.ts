@@ -16,6 +16,10 @@ const types = {
 
 /** The scale-out store: PostgreSQL through a connection pool. */
 export function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Store {
+  // The name goes into the connection's options string: only plain identifiers may.
+  if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) {
+    throw new Error(`invalid PostgreSQL schema name: ${options.schema}`);
+  }
   const pool = new pg.Pool({
     connectionString: url,
     max: options.maxConnections ?? 10,
@@ -30,6 +34,7 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
   return {
     kind: 'postgres',
     db,
+    schema: options.schema,
     description: options.schema ? `${safeUrl} (schema ${options.schema})` : safeUrl,
     async ping() {
       await db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();

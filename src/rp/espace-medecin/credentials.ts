@@ -1,0 +1,54 @@
+import type { Context } from 'hono';
+import { parseNationalId } from '../../directory/index.ts';
+import type { Account } from './accounts.ts';
+import {
+  MAILS_PER_ADDRESS,
+  MAILS_PER_IDENTIFIER,
+  PASSWORD_PER_ADDRESS,
+  PASSWORD_PER_IDENTIFIER,
+} from './attempts.ts';
+import { type EspaceMedecin, remoteAddress } from './context.ts';
+import { EmailLoginRefused } from './errors.ts';
+import { checkPassword } from './passwords.ts';
+
+/**
+ * The first step of the e-mail way (and of proving a second account): identifier + password.
+ * An unknown identifier, a malformed one and a wrong password get the same answer after the
+ * same work, and count against the same limits, so nothing tells who has an account.
+ */
+export async function checkCredentials(
+  em: EspaceMedecin,
+  c: Context,
+  input: { identifier: string; password: string; purpose: 'login' | 'link' },
+): Promise<Account> {
+  const ip = remoteAddress(c);
+  const parsed = parseNationalId(input.identifier);
+  const key = parsed.ok ? parsed.id.value : input.identifier.slice(0, 20);
+  await em.attempts.check(PASSWORD_PER_IDENTIFIER, key);
+  await em.attempts.check(PASSWORD_PER_ADDRESS, ip);
+  const account = parsed.ok ? await em.accounts.byIdnat(parsed.id.value) : undefined;
+  if (!(await checkPassword(account?.password_hash, input.password))) {
+    await em.attempts.record(PASSWORD_PER_IDENTIFIER, key);
+    await em.attempts.record(PASSWORD_PER_ADDRESS, ip);
+    await em.audit.record({
+      type: input.purpose === 'login' ? 'espace_medecin.login' : 'espace_medecin.link',
+      outcome: 'failure',
+      actor: parsed.ok ? parsed.id.value : null,
+      method: 'password',
+      ip,
+      details: { reason: account ? 'wrong_password' : 'no_account' },
+    });
+    throw EmailLoginRefused({});
+  }
+  await em.attempts.clear(PASSWORD_PER_IDENTIFIER, key);
+  return account!;
+}
+
+/** Before sending an e-mail (code, reset link): no mail bombing of a professional. */
+export async function countMail(em: EspaceMedecin, c: Context, identifier: string): Promise<void> {
+  const ip = remoteAddress(c);
+  await em.attempts.check(MAILS_PER_IDENTIFIER, identifier);
+  await em.attempts.check(MAILS_PER_ADDRESS, ip);
+  await em.attempts.record(MAILS_PER_IDENTIFIER, identifier);
+  await em.attempts.record(MAILS_PER_ADDRESS, ip);
+}
