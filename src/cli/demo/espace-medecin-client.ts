@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { addClient, getClient, type OidcDb } from '../../oidc/index.ts';
 import { ESPACE_MEDECIN_PATHS } from '../../rp/index.ts';
 import type { System } from '../system.ts';
+import { ensureRegisteredClient } from './registered-client.ts';
 
 export const ESPACE_MEDECIN_CLIENT_ID = 'espace-medecin';
 
@@ -11,10 +10,9 @@ export const ESPACE_MEDECIN_CLIENT_ID = 'espace-medecin';
  * back-channel logout URI under `settings.espaceMedecin.url`. Re-registered (same secret) when
  * that URL changes.
  */
-export async function ensureEspaceMedecinClient(
+export function ensureEspaceMedecinClient(
   system: System,
 ): Promise<{ clientId: string; clientSecret: string }> {
-  const db = system.store.db as OidcDb;
   const base = system.settings.espaceMedecin.url.replace(/\/$/, '');
   const metadata = {
     client_id: ESPACE_MEDECIN_CLIENT_ID,
@@ -27,13 +25,5 @@ export async function ensureEspaceMedecinClient(
     grant_types: ['authorization_code'],
     response_types: ['code'],
   };
-  const existing = await getClient(db, ESPACE_MEDECIN_CLIENT_ID);
-  if (existing && existing.backchannel_logout_uri === metadata.backchannel_logout_uri) {
-    return { clientId: ESPACE_MEDECIN_CLIENT_ID, clientSecret: String(existing.client_secret) };
-  }
-  const clientSecret = existing ? String(existing.client_secret) : randomBytes(32).toString('base64url');
-  if (existing)
-    await db.deleteFrom('oidc_client').where('client_id', '=', ESPACE_MEDECIN_CLIENT_ID).execute();
-  await addClient(db, { ...metadata, client_secret: clientSecret });
-  return { clientId: ESPACE_MEDECIN_CLIENT_ID, clientSecret };
+  return ensureRegisteredClient(system, metadata);
 }
