@@ -6,6 +6,7 @@ import * as directoryErrors from '../src/directory/errors.ts';
 import * as ecpsErrors from '../src/ecps/errors.ts';
 import * as messagingErrors from '../src/messaging/errors.ts';
 import * as oidcErrors from '../src/oidc/errors.ts';
+import * as auditErrors from '../src/platform/audit/errors.ts';
 import * as platformErrors from '../src/platform/errors/catalogue.ts';
 import * as espaceMedecinErrors from '../src/rp/espace-medecin/errors.ts';
 
@@ -15,6 +16,7 @@ describe('error catalogue', () => {
     const documented = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');
     const codes = [
       ...Object.values(platformErrors),
+      ...Object.values(auditErrors),
       ...Object.values(directoryErrors),
       ...Object.values(cardErrors),
       ...Object.values(oidcErrors),

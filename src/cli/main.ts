@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerAuditCommands } from './commands/audit.ts';
 import { registerCardCommands } from './commands/cards.ts';
 import { registerConfigCommands } from './commands/config.ts';
 import { registerDirectoryCommands } from './commands/directory.ts';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerCardCommands(program);
   registerOidcCommands(program);
   registerWalletCommands(program);
+  registerAuditCommands(program);
   return program;
 }
 

@@ -22,15 +22,18 @@ export async function authenticateDevice(
 ): Promise<EcpsDeviceTable> {
   const [scheme, token] = (request.authorization ?? '').split(' ');
   if (scheme !== DEVICE_AUTH_SCHEME || !token) throw EcpsDeviceUnauthorized({ reason: 'signature absente' });
-  let kid: string | undefined;
+  let kid: unknown;
   try {
     kid = decodeProtectedHeader(token).kid;
   } catch {
     throw EcpsDeviceUnauthorized({ reason: 'signature illisible' });
   }
-  const device = kid
-    ? await db.selectFrom('ecps_device').selectAll().where('id', '=', kid).executeTakeFirst()
-    : undefined;
+  // The header is the caller's JSON: a kid that is an object or a number must not reach the
+  // query (SQLite refuses to bind it, which would surface as an internal error).
+  const device =
+    typeof kid === 'string' && kid.length <= 100
+      ? await db.selectFrom('ecps_device').selectAll().where('id', '=', kid).executeTakeFirst()
+      : undefined;
   if (!device) throw EcpsDeviceUnauthorized({ reason: 'appareil inconnu' });
   let payload: Record<string, unknown>;
   try {

@@ -1,5 +1,6 @@
 import { type Context, Hono } from 'hono';
-import { BadRequest } from '../../platform/index.ts';
+import { bodyLimit } from 'hono/body-limit';
+import { BadRequest, RequestTooLarge } from '../../platform/index.ts';
 import { authenticateDevice } from '../device-auth.ts';
 import type { Ecps } from '../ecps.ts';
 import type { EcpsDb } from '../store/tables.ts';
@@ -9,9 +10,12 @@ function remote(c: Context): string {
   return (incoming?.socket?.remoteAddress ?? '').replace(/^::ffff:/, '');
 }
 
+/** The app's calls carry a few identifiers and a public key: 16 KiB is far above any of them. */
+const MAX_BODY_BYTES = 16_384;
+
 async function jsonBody(c: Context): Promise<{ raw: string; body: Record<string, unknown> }> {
   const raw = await c.req.text();
-  if (raw.length > 16_384) throw BadRequest({ reason: 'corps de requête trop grand' });
+  if (Buffer.byteLength(raw) > MAX_BODY_BYTES) throw RequestTooLarge({ maxBytes: MAX_BODY_BYTES });
   try {
     const body = raw ? (JSON.parse(raw) as unknown) : {};
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('not an object');
@@ -44,6 +48,15 @@ export function ecpsApiRoutes(options: {
   const { ecps, db } = options;
   const clock = options.clock ?? (() => new Date());
   const app = new Hono();
+  // Refused from Content-Length, or while streaming a chunked body, before it is held whole.
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw RequestTooLarge({ maxBytes: MAX_BODY_BYTES });
+      },
+    }),
+  );
   const device = async (c: Context, raw: string) =>
     authenticateDevice(
       db,

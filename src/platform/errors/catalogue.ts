@@ -30,6 +30,13 @@ export const BadRequest = defineError<{ reason: string }>(
   (p) => `Requête invalide : ${p.reason}`,
 );
 
+export const RequestTooLarge = defineError<{ maxBytes: number }>(
+  'REQUEST_TOO_LARGE',
+  413,
+  (p) => `Requête trop volumineuse : ${p.maxBytes} octets au plus.`,
+  () => "Envoyez moins de données ; si vous utilisez l'application officielle, mettez-la à jour.",
+);
+
 export const InternalError = defineError<{ reference: string }>(
   'INTERNAL_ERROR',
   500,

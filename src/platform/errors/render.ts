@@ -1,13 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { type CaduceeError, isCaduceeError } from './caducee-error.ts';
-import { InternalError } from './catalogue.ts';
+import { InternalError, StoreUnavailable } from './catalogue.ts';
+import { describeStoreFailure } from './store-failure.ts';
 
 /**
- * Turns anything thrown into a CaduceeError. Unknown errors become INTERNAL_ERROR with a
- * reference so the operator can find the stack trace in the logs while the user never sees it.
+ * Turns anything thrown into a CaduceeError. A database that does not answer becomes
+ * STORE_UNAVAILABLE; other unknown errors become INTERNAL_ERROR with a reference so the operator
+ * can find the stack trace in the logs while the user never sees it.
  */
 export function asCaduceeError(error: unknown): { error: CaduceeError; reference?: string } {
   if (isCaduceeError(error)) return { error };
+  // A database that is down is no bug of ours: the client may retry, the operator is paged by
+  // /health/ready.
+  const storeFailure = describeStoreFailure(error);
+  if (storeFailure) return { error: StoreUnavailable(storeFailure, error) };
   const reference = randomUUID().slice(0, 8);
   return { error: InternalError({ reference }, error), reference };
 }

@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
 import { secureHeaders } from 'hono/secure-headers';
-import { NotFound, StoreUnavailable } from '../errors/index.ts';
+import { asCaduceeError, NotFound, RequestTooLarge, StoreUnavailable } from '../errors/index.ts';
 import type { Logger } from '../log/index.ts';
 import { httpDuration, httpRequests, registry } from './metrics.ts';
 import { renderError } from './render-error.ts';
@@ -19,6 +20,12 @@ export interface AppOptions {
    */
   formTargets?: string[];
 }
+
+/**
+ * Largest request body any of our pages or APIs reads (forms, JSON): far above what they take,
+ * low enough that a client cannot make a node hold a huge body in memory. Routes may ask less.
+ */
+export const MAX_REQUEST_BYTES = 1024 * 1024;
 
 /**
  * The HTTP skeleton every Caducée server shares: security headers with a strict CSP, health and
@@ -51,13 +58,27 @@ export function createApp(options: AppOptions): Hono {
       (performance.now() - started) / 1000,
     );
   });
+  app.use(
+    bodyLimit({
+      maxSize: MAX_REQUEST_BYTES,
+      onError: () => {
+        throw RequestTooLarge({ maxBytes: MAX_REQUEST_BYTES });
+      },
+    }),
+  );
   app.get('/health/live', (c) => c.json({ status: 'ok', service: options.service }));
   app.get('/health/ready', async (c) => {
     try {
       await options.ready();
       return c.json({ status: 'ok', service: options.service });
     } catch (error) {
-      const unavailable = StoreUnavailable({ store: options.service, reason: (error as Error).message });
+      // What is down and how, without the driver's message (addresses) on a public endpoint.
+      const known = asCaduceeError(error).error;
+      const unavailable =
+        known.code === StoreUnavailable.code
+          ? known
+          : StoreUnavailable({ store: options.service, reason: 'ne répond pas' }, error);
+      options.log.warn({ err: error }, 'not ready');
       return c.json(
         { status: 'unavailable', error: { code: unavailable.code, message: unavailable.message } },
         503,

@@ -6,7 +6,8 @@ import type { Logger } from '../log/index.ts';
 function wantsJson(c: Context): boolean {
   const accept = c.req.header('accept') ?? '';
   return (
-    c.req.path.startsWith('/api/') ||
+    // Our JSON APIs live under an `api` segment: /api/directory, /ecps/api…
+    /(^|\/)api\//.test(c.req.path) ||
     c.req.path.startsWith('/health/') ||
     (accept.includes('application/json') && !accept.includes('text/html'))
   );
@@ -36,6 +37,8 @@ export function errorPage(error: CaduceeError) {
 export function renderError(thrown: unknown, c: Context, log: Logger) {
   const { error, reference } = asCaduceeError(thrown);
   if (reference) log.error({ err: thrown, reference, path: c.req.path }, 'unexpected error');
+  else if (error.code === 'STORE_UNAVAILABLE')
+    log.warn({ err: thrown, path: c.req.path }, 'store unavailable');
   const status = error.status as 400;
   if (wantsJson(c)) return c.json(errorToJson(error), status);
   return c.html(errorPage(error), status);

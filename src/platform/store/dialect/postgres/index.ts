@@ -29,6 +29,9 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
   });
   // An idle client losing its server must not crash the process: the pool replaces it.
   pool.on('error', () => {});
+  // Nor a client losing it in the middle of a query: the query fails (STORE_UNAVAILABLE), the
+  // client's own 'error' event would otherwise be unhandled and end the process.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
   const safeUrl = url.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:********@');
   return {
