@@ -27,6 +27,12 @@ for (const storeCase of storeCases()) {
       const again = await runCli(['directory', 'import', file, '--json'], opened.env);
       assert.equal(again.code, 0, again.stderr);
       assert.equal(JSON.parse(again.stdout).persons.unchanged, 2);
+      // Imports are admin actions: the audit log keeps each one with its outcome.
+      const imports = JSON.parse(
+        (await runCli(['audit', 'list', '--type', 'admin.directory.import', '--json'], opened.env)).stdout,
+      ) as Array<{ details: { linesRead: number; persons: { created: number } } }>;
+      assert.equal(imports.length, 2);
+      assert.equal(imports.at(-1)?.details.persons.created, 2);
 
       const show = await runCli(['directory', 'show', '810001045367'], opened.env);
       assert.equal(show.code, 0, show.stderr);
@@ -74,6 +80,11 @@ for (const storeCase of storeCases()) {
       assert.ok(delay > 55 * 60_000 && delay <= 60 * 60_000, `effective in about an hour, got ${delay} ms`);
       const show = await runCli(['directory', 'show', '810001045367'], env);
       assert.match(show.stdout, /changement en attente .* nouvelle@example\.test/);
+      const [recorded] = JSON.parse(
+        (await runCli(['audit', 'list', '--type', 'admin.directory.set_contact', '--json'], env)).stdout,
+      ) as Array<{ subject: string; actor: string }>;
+      assert.equal(recorded?.subject, '810001045367');
+      assert.equal(recorded?.actor, 'cli');
     });
   });
 }

@@ -336,6 +336,18 @@ export function createEcps(
         subject: device.id,
         method: activation.mode,
       });
+      // Against a SIM swap or a stolen mailbox: the professional hears of every new e-CPS at the
+      // directory's address, and can remove it from the portal at once if it was not them.
+      const person = await ctx.directory.find(device.idnat);
+      if (person?.contact.email)
+        await messaging.mail
+          .send({
+            to: person.contact.email,
+            subject: 'Votre e-CPS a été activée',
+            text: `Bonjour,\n\nUne e-CPS vient d'être activée pour votre identifiant ${device.idnat} sur l'appareil « ${device.name} » (${activation.mode === 'card' ? 'avec votre carte CPS' : 'par e-mail et SMS'}).\n\nSi ce n'est pas vous, supprimez-la sans attendre sur le portail e-CPS (« Mot de passe oublié » : par carte CPS, ou par e-mail et SMS) et contactez votre assistance.\n\nLe service e-CPS`,
+          })
+          // The e-CPS is active either way; a lost notice must not undo it.
+          .catch(() => undefined);
       return { expiresAt };
     },
 

@@ -135,6 +135,10 @@ for (const storeCase of storeCases()) {
       });
       await ecps.choosePin(phone, started.activationId, '2580');
       assert.equal((await ecps.cardActivationStatus(DOCTOR, started.activationId)).step, 'active');
+      // The professional hears of it at the directory's address (a SIM swap would not stay silent).
+      const notice = sent.mail.find((mail) => mail.subject === 'Votre e-CPS a été activée');
+      assert.equal(notice?.to, 'thomas.bernard@demo.caducee.test');
+      assert.match(notice!.text, /Téléphone de test.*avec votre carte CPS/s);
       const listed = await ecps.devicesOf(DOCTOR);
       assert.ok(listed.some((entry) => entry.id === started.deviceId && entry.status === 'active'));
     });
@@ -276,7 +280,10 @@ for (const storeCase of storeCases()) {
       assert.deepEqual(await ecps.sendExpiryReminders(), { sent: 0 }, 'not yet');
       now = new Date(Date.parse(expiresAt) - 29 * 86_400_000);
       assert.ok((await ecps.sendExpiryReminders()).sent >= 1);
-      const reminders = sent.mail.filter((mail) => mail.to === 'claire.martin@demo.caducee.test');
+      const reminders = sent.mail.filter(
+        (mail) =>
+          mail.to === 'claire.martin@demo.caducee.test' && mail.subject.startsWith('Votre e-CPS expire'),
+      );
       assert.equal(reminders.length, 1);
       assert.match(reminders[0]!.subject, /^Votre e-CPS expire le /);
       assert.deepEqual(await ecps.sendExpiryReminders(), { sent: 0 }, 'once');

@@ -125,6 +125,19 @@ export function registerDirectoryCommands(program: Command): void {
             },
           });
           bar.done();
+          // An import changes who may log in: an admin action the audit log keeps.
+          await system.audit.record({
+            type: 'admin.directory.import',
+            outcome: 'success',
+            actor: 'cli',
+            method: 'cli',
+            details: {
+              files: files.map((file) => file.split('/').at(-1)),
+              linesRead: summary.linesRead,
+              persons: summary.persons,
+              forced: Boolean(options.force),
+            },
+          });
           emit(options, summary, () => importReport(summary));
         } finally {
           bar.done();
@@ -213,6 +226,18 @@ export function registerDirectoryCommands(program: Command): void {
               email: options.email,
               mobile: options.mobile,
               requestedBy: options.by,
+            });
+            await system.audit.record({
+              type: 'admin.directory.set_contact',
+              outcome: 'success',
+              actor: options.by,
+              subject: idnat,
+              method: 'cli',
+              details: {
+                email: options.email !== undefined,
+                mobile: options.mobile !== undefined,
+                effectiveAt: change.effectiveAt,
+              },
             });
             emit(
               options,
