@@ -291,7 +291,10 @@ for (const storeCase of storeCases()) {
       await context.close();
     });
 
-    it('"mot de passe oublié" by e-mail and SMS removes the e-CPS (wrong SMS code refused once)', async () => {
+    it('"mot de passe oublié" by e-mail and SMS removes the e-CPS and ends the sessions opened with it (wrong SMS code refused once)', async () => {
+      // A login made with the e-CPS, still open at the provider when the e-CPS is removed.
+      const loggedIn = await ecpsLogin(HOSPITAL_DOCTOR, doctorWallet);
+      assert.equal(loggedIn.preferred_username, HOSPITAL_DOCTOR);
       const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'fr-FR' });
       const page = await context.newPage();
       await page.goto(`${portal}/oubli`);
@@ -316,6 +319,8 @@ for (const storeCase of storeCases()) {
       await page.getByText('Votre e-CPS est installée sur 1 appareil').waitFor();
       await page.getByRole('button', { name: 'Supprimer ma e-CPS' }).click();
       await page.getByText('Votre e-CPS est supprimée').waitFor();
+      const [reset] = await test.system.audit.list({ type: 'ecps.reset', limit: 1 });
+      assert.deepEqual(reset?.details, { removed: 1, sessions: 1 });
       // The link served once; the phone's e-CPS no longer receives logins.
       await page.goto(link);
       await page.getByRole('button', { name: 'Recevoir le code par SMS' }).click();

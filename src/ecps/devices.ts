@@ -22,8 +22,12 @@ export interface EcpsUse {
   device: string | null;
 }
 
-/** The professional's devices and uses, as the portal shows and manages them. */
-export function ecpsDevices(ctx: EcpsContext) {
+/**
+ * The professional's devices and uses, as the portal shows and manages them. `endSessions` ends
+ * the provider sessions of the professional: a device removed (lost phone, forgotten password)
+ * must not leave logins made with it running.
+ */
+export function ecpsDevices(ctx: EcpsContext, endSessions: (idnat: string) => Promise<number>) {
   const { db, audit } = ctx;
   return {
     async devicesOf(idnat: string): Promise<DeviceSummary[]> {
@@ -82,6 +86,7 @@ export function ecpsDevices(ctx: EcpsContext) {
         .where('status', '!=', 'revoked')
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) throw EcpsDeviceNotFound({});
+      const sessions = await endSessions(idnat);
       await audit.record({
         type: 'ecps.deactivate',
         outcome: 'success',
@@ -89,6 +94,7 @@ export function ecpsDevices(ctx: EcpsContext) {
         subject: deviceId,
         ip: by.ip,
         method: by.method,
+        details: { sessions },
       });
     },
 
@@ -109,15 +115,16 @@ export function ecpsDevices(ctx: EcpsContext) {
         .where('status', '=', 'open')
         .execute();
       const removed = Number(updated.numUpdatedRows);
+      const sessions = removed > 0 ? await endSessions(idnat) : 0;
       await audit.record({
         type: 'ecps.reset',
         outcome: 'success',
         actor: idnat,
         ip: by.ip,
         method: by.method,
-        details: { removed },
+        details: { removed, sessions },
       });
-      return { removed };
+      return { removed, sessions };
     },
   };
 }

@@ -99,6 +99,11 @@ export function createEcps(
   };
   // Told when the app asks to end every session of its professional (the provider listens).
   const logoutListeners = new Set<(idnat: string) => Promise<number>>();
+  const endSessionsOf = async (idnat: string) => {
+    let sessions = 0;
+    for (const listener of logoutListeners) sessions += await listener(idnat);
+    return sessions;
+  };
   // Who waits for answers besides the polling login page (CIBA): told on approval or refusal.
   const answerListeners = new Set<(request: EcpsAuthRequestTable) => Promise<void>>();
   const announce = async (requestId: string) => {
@@ -608,8 +613,7 @@ export function createEcps(
     /** "Je me déconnecte de toutes les sessions", from the app (signed call). */
     async logoutEverywhere(device: EcpsDeviceTable, ip?: string) {
       await deviceForApp(device, ['active']);
-      let sessions = 0;
-      for (const listener of logoutListeners) sessions += await listener(device.idnat);
+      const sessions = await endSessionsOf(device.idnat);
       await audit.record({
         type: 'ecps.logout_all',
         outcome: 'success',
@@ -625,7 +629,7 @@ export function createEcps(
     ...cardActivation(ctx),
     pushPublicKey: pushes.pushPublicKey,
     subscribePush: pushes.subscribePush,
-    ...ecpsDevices(ctx),
+    ...ecpsDevices(ctx, endSessionsOf),
     ...ecpsRecovery(ctx),
     ...expiryReminders(ctx),
 
