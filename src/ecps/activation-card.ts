@@ -1,6 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { checkActivationCode } from './activation-code.ts';
-import { activePerson, type EcpsContext, sha256 } from './context.ts';
+import { checkActivationCode, createActivation } from './activation-code.ts';
+import { activePerson, type EcpsContext } from './context.ts';
 import { EcpsActivationInvalid } from './errors.ts';
 import type { EcpsActivationTable } from './store/tables.ts';
 
@@ -40,7 +39,6 @@ export function cardActivation(ctx: EcpsContext) {
      */
     async startCardActivation(idnat: string, ip?: string) {
       const person = await activePerson(ctx, idnat);
-      const now = ctx.clock();
       await db
         .updateTable('ecps_activation')
         .set({ status: 'failed' })
@@ -49,28 +47,12 @@ export function cardActivation(ctx: EcpsContext) {
         .where('status', '=', 'open')
         .where('token_used_at', 'is', null)
         .execute();
-      const token = randomBytes(32).toString('base64url');
-      const id = randomUUID();
-      const expiresAt = new Date(now.getTime() + ttl * 1000).toISOString();
-      await db
-        .insertInto('ecps_activation')
-        .values({
-          id,
-          idnat: person.nationalId,
-          mode: 'card',
-          token_hash: sha256(token),
-          token_expires_at: expiresAt,
-          token_used_at: null,
-          device_id: null,
-          code_hash: null,
-          code_expires_at: null,
-          code_attempts: 0,
-          code_confirmed_at: null,
-          status: 'open',
-          created_at: now.toISOString(),
-          request_ip: ip ?? null,
-        })
-        .execute();
+      const { id, link, expiresAt } = await createActivation(ctx, {
+        idnat: person.nationalId,
+        mode: 'card',
+        ttlMs: ttl * 1000,
+        ip,
+      });
       await audit.record({
         type: 'ecps.activation.request',
         outcome: 'success',
@@ -78,7 +60,7 @@ export function cardActivation(ctx: EcpsContext) {
         ip,
         method: 'card',
       });
-      return { activationId: id, link: `${ctx.appUrl}#activer=${token}`, expiresAt };
+      return { activationId: id, link, expiresAt };
     },
 
     async cardActivationStatus(idnat: string, activationId: string): Promise<CardActivationStatus> {

@@ -1,4 +1,5 @@
-import { codeMatches, type EcpsContext, MAX_CODE_ATTEMPTS } from './context.ts';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { codeMatches, type EcpsContext, MAX_CODE_ATTEMPTS, sha256 } from './context.ts';
 import { EcpsActivationInvalid, EcpsWrongActivationCode } from './errors.ts';
 import type { EcpsActivationTable } from './store/tables.ts';
 
@@ -57,4 +58,38 @@ export async function checkActivationCode(
     .where('id', '=', activation.id)
     .execute();
   await record('success');
+}
+
+/**
+ * Opens an activation: a single-use token for the link or QR code (only its hash is kept), valid
+ * `ttlMs`. Returns the token, to put in the link, and the link itself.
+ */
+export async function createActivation(
+  ctx: EcpsContext,
+  input: { idnat: string; mode: EcpsActivationTable['mode']; ttlMs: number; ip?: string },
+): Promise<{ id: string; token: string; link: string; expiresAt: string }> {
+  const now = ctx.clock();
+  const token = randomBytes(32).toString('base64url');
+  const id = randomUUID();
+  const expiresAt = new Date(now.getTime() + input.ttlMs).toISOString();
+  await ctx.db
+    .insertInto('ecps_activation')
+    .values({
+      id,
+      idnat: input.idnat,
+      mode: input.mode,
+      token_hash: sha256(token),
+      token_expires_at: expiresAt,
+      token_used_at: null,
+      device_id: null,
+      code_hash: null,
+      code_expires_at: null,
+      code_attempts: 0,
+      code_confirmed_at: null,
+      status: 'open',
+      created_at: now.toISOString(),
+      request_ip: input.ip ?? null,
+    })
+    .execute();
+  return { id, token, link: `${ctx.appUrl}#activer=${token}`, expiresAt };
 }

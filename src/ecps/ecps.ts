@@ -1,8 +1,8 @@
-import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import QRCode from 'qrcode';
 import type { RateLimiter } from '../platform/index.ts';
 import { cardActivation } from './activation-card.ts';
-import { checkActivationCode } from './activation-code.ts';
+import { checkActivationCode, createActivation } from './activation-code.ts';
 import {
   checkSendRate,
   codeHash,
@@ -162,29 +162,12 @@ export function createEcps(
       if (person.idType !== '8') throw EcpsAdeliNeedsCard({ idnat: person.nationalId });
       const { email } = contactsOf(person);
       await checkSendRate(ctx, 'ecps_activation', person.nationalId, ip);
-      const token = randomBytes(32).toString('base64url');
-      const now = clock();
-      const id = randomUUID();
-      await db
-        .insertInto('ecps_activation')
-        .values({
-          id,
-          idnat: person.nationalId,
-          mode: 'mail_sms',
-          token_hash: sha256(token),
-          token_expires_at: new Date(now.getTime() + config.activationLinkTtlMinutes * 60_000).toISOString(),
-          token_used_at: null,
-          device_id: null,
-          code_hash: null,
-          code_expires_at: null,
-          code_attempts: 0,
-          code_confirmed_at: null,
-          status: 'open',
-          created_at: now.toISOString(),
-          request_ip: ip ?? null,
-        })
-        .execute();
-      const link = `${appUrl}#activer=${token}`;
+      const { id, link } = await createActivation(ctx, {
+        idnat: person.nationalId,
+        mode: 'mail_sms',
+        ttlMs: config.activationLinkTtlMinutes * 60_000,
+        ip,
+      });
       const qr = await QRCode.toBuffer(link, { type: 'png', errorCorrectionLevel: 'M', margin: 2, scale: 6 });
       try {
         await messaging.mail.send({
