@@ -453,12 +453,15 @@ export interface SyntheticExtract {
 
 /**
  * Writes `lines` data lines (plus the header) to `file`, which should be named
- * `PS_LibreAcces_Personne_activite_<aaaammjjhhmm>.txt`. Same seed, same file.
+ * `PS_LibreAcces_Personne_activite_<aaaammjjhhmm>.txt`. Same seed, same file. With
+ * `options.persons`, stops after that many persons (the whole-system benchmarks want a number of
+ * professionals rather than of lines).
  */
 export async function writeSyntheticExtract(
   file: string,
   lines: number,
   seed: number,
+  options: { persons?: number } = {},
 ): Promise<SyntheticExtract> {
   const random = prng(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
@@ -488,7 +491,7 @@ export async function writeSyntheticExtract(
     return PROFESSIONS[0]!;
   };
 
-  while (written < lines) {
+  while (written < lines && (options.persons === undefined || persons < options.persons)) {
     persons++;
     const adeli = chance(0.15);
     const [professionCode, professionLabel] = professionOf();

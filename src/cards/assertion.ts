@@ -22,6 +22,9 @@ export class CardAssertions {
   readonly #audience: string;
   readonly #ttlSeconds: number;
   readonly #clock: () => Date;
+  /** Parsed keys by kid: importing a JWK costs more than the signature it serves. */
+  readonly #privateKeys = new Map<string, Awaited<ReturnType<typeof importJWK>>>();
+  readonly #publicKeys = new Map<string, Awaited<ReturnType<typeof importJWK>>>();
 
   constructor(
     db: CardsDb,
@@ -72,7 +75,28 @@ export class CardAssertions {
         .onConflict((oc) => oc.doNothing())
         .execute();
     }
-    return { kid: row.kid, key: await importJWK(JSON.parse(row.private_jwk) as JWK, 'ES256') };
+    let key = this.#privateKeys.get(row.kid);
+    if (!key) {
+      key = await importJWK(JSON.parse(row.private_jwk) as JWK, 'ES256');
+      this.#privateKeys.set(row.kid, key);
+    }
+    return { kid: row.kid, key };
+  }
+
+  /** The card host's public key `kid`, imported once (keys are never changed, only added). */
+  async #publicKey(kid: string) {
+    let key = this.#publicKeys.get(kid);
+    if (!key) {
+      const row = await this.#db
+        .selectFrom('card_host_key')
+        .select('public_jwk')
+        .where('kid', '=', kid)
+        .executeTakeFirst();
+      if (!row) throw new Error('unknown key');
+      key = await importJWK(JSON.parse(row.public_jwk) as JWK, 'ES256');
+      this.#publicKeys.set(kid, key);
+    }
+    return key;
   }
 
   /** Signed by the card host once the card passed every check. */
@@ -98,25 +122,13 @@ export class CardAssertions {
   async redeem(token: string, rid: string | undefined): Promise<CardAssertionClaims & { purpose: string }> {
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(
-        token,
-        async (header) => {
-          const row = await this.#db
-            .selectFrom('card_host_key')
-            .select('public_jwk')
-            .where('kid', '=', String(header.kid))
-            .executeTakeFirst();
-          if (!row) throw new Error('unknown key');
-          return importJWK(JSON.parse(row.public_jwk) as JWK, 'ES256');
-        },
-        {
-          issuer: this.#issuer,
-          audience: this.#audience,
-          algorithms: ['ES256'],
-          typ: 'card-assertion+jwt',
-          currentDate: this.#clock(),
-        },
-      ));
+      ({ payload } = await jwtVerify(token, (header) => this.#publicKey(String(header.kid)), {
+        issuer: this.#issuer,
+        audience: this.#audience,
+        algorithms: ['ES256'],
+        typ: 'card-assertion+jwt',
+        currentDate: this.#clock(),
+      }));
     } catch (error) {
       const code = (error as { code?: string }).code;
       throw CardAssertionInvalid(

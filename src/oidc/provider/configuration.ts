@@ -24,6 +24,13 @@ export const KEYCLOAK_ROUTES = {
   pushed_authorization_request: '/protocol/openid-connect/ext/par/request',
 };
 
+/**
+ * Scopes a client may obtain with the client credentials grant, where no professional takes
+ * part: never the scopes of a professional's identity (`openid`, `scope_all`…). No
+ * machine-to-machine API is offered yet, so the list is empty and such a token carries no scope.
+ */
+export const CLIENT_CREDENTIALS_SCOPES: ReadonlySet<string> = new Set();
+
 export interface ConfigurationInputs {
   settings: Settings;
   directory: Directory;
@@ -115,6 +122,9 @@ export function providerConfiguration(inputs: ConfigurationInputs): Configuratio
         allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
       },
       userinfo: { enabled: true },
+      // Only for clients registered with the grant (`caducee client add --grant-type
+      // client_credentials`); the scopes it may carry are checked in extraTokenClaims below.
+      clientCredentials: { enabled: true },
       jwtUserinfo: { enabled: true },
       backchannelLogout: { enabled: true },
       claimsParameter: { enabled: true },
@@ -186,6 +196,18 @@ export function providerConfiguration(inputs: ConfigurationInputs): Configuratio
       Session: oidc.sessionTtl,
       Grant: oidc.sessionTtl,
       BackchannelAuthenticationRequest: 120,
+    },
+    // Called before any access token is stored: a client credentials token asking for a scope
+    // outside the allow-list is refused (oidc-provider would otherwise grant any scope asked).
+    extraTokenClaims: async (_ctx, token) => {
+      if (token.kind === 'ClientCredentials') {
+        const refused = String(token.scope ?? '')
+          .split(' ')
+          .filter((scope) => scope && !CLIENT_CREDENTIALS_SCOPES.has(scope));
+        if (refused.length > 0)
+          throw new errors.InvalidScope('scope non autorisé avec client_credentials', refused.join(' '));
+      }
+      return undefined;
     },
     issueRefreshToken: async (_ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') &&

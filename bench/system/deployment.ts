@@ -1,0 +1,416 @@
+/**
+ * A deployment to measure: a temporary data directory, a store (embedded SQLite file, or a fresh
+ * PostgreSQL schema with Redis), the data set (professionals imported from a synthetic extract,
+ * registered clients, activated e-CPS devices, CPS cards), then the servers in processes of
+ * their own: on PostgreSQL + Redis one node per service (`caducee serve idp`, `caducee serve
+ * card-host`), as a scale-out deployment runs them; on the embedded store one process serving
+ * both, as `caducee start` does (embedded-server.ts).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash, createHmac, randomBytes, randomUUID, webcrypto } from 'node:crypto';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createSecureContext, type SecureContext } from 'node:tls';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { openSystem } from '../../src/cli/system.ts';
+import { type EcpsDb, loadPinKey } from '../../src/ecps/index.ts';
+import type { OidcDb } from '../../src/oidc/index.ts';
+import { loadSettings, openRedis } from '../../src/platform/index.ts';
+import { type DeviceKey, deviceKeyOf } from '../../src/wallet/index.ts';
+import { writeSyntheticExtract } from '../extract-generator.ts';
+import { keepAliveAgent, send } from './http.ts';
+
+const CADUCEE = fileURLToPath(new URL('../../bin/caducee.js', import.meta.url));
+const EMBEDDED_SERVER = fileURLToPath(new URL('./embedded-server.ts', import.meta.url));
+const SEED = 20261201;
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+export interface DataSetOptions {
+  professionals: number;
+  clients: number;
+  /** Professionals whose e-CPS is active (a pool the phone scenarios draw from). */
+  devices: number;
+  /** Professionals holding a virtual CPS card (RSA 2048 keys: slower to make). */
+  cards: number;
+}
+
+export interface BenchClient {
+  clientId: string;
+  secret: string;
+  redirectUri: string;
+}
+
+export interface BenchDevice {
+  deviceId: string;
+  idnat: string;
+  pin: string;
+  key: DeviceKey;
+}
+
+export interface BenchCard {
+  idnat: string;
+  /** The card's PKCS#12 opened once (key and certificate), for the driver's TLS connections. */
+  secureContext: SecureContext;
+}
+
+export interface Deployment {
+  store: StoreKind;
+  description: string;
+  dataDir: string;
+  issuer: string;
+  cardHostUrl: string;
+  caPem: string;
+  professionals: string[];
+  clients: BenchClient[];
+  devices: BenchDevice[];
+  cards: BenchCard[];
+  /** Process ids of the servers (their trees are measured). */
+  pids: number[];
+  setupSeconds: Record<string, number>;
+  stop(): Promise<void>;
+}
+
+export interface StoreTarget {
+  kind: StoreKind;
+  /** PostgreSQL + Redis only. */
+  databaseUrl?: string;
+  redisUrl?: string;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.once('error', reject);
+  });
+}
+
+const log = (message: string) => process.stderr.write(`[system] ${message}\n`);
+
+/** Redis database the bench uses when the URL names none: its counters must not meet another deployment's. */
+export const DEFAULT_REDIS_DATABASE = 11;
+
+export function benchRedisUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.pathname === '' || parsed.pathname === '/') parsed.pathname = `/${DEFAULT_REDIS_DATABASE}`;
+  return parsed.toString();
+}
+
+async function createSchema(url: string): Promise<{ schema: string; url: string }> {
+  const schema = `caducee_bench_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  const separator = url.includes('?') ? '&' : '?';
+  return { schema, url: `${url}${separator}options=-c%20search_path%3D${schema}` };
+}
+
+async function dropSchema(url: string, schema: string) {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`drop schema ${schema} cascade`);
+  await admin.end();
+}
+
+/** Clears the e-CPS login counters a previous run left (10-minute windows) in the bench's database. */
+async function clearLoginCounters(redisUrl: string) {
+  const redis = openRedis(redisUrl);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', 'caducee:rl:ecps-login:*', 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function pick<T>(items: T[], count: number): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy.slice(0, count);
+}
+
+async function timed<T>(times: Record<string, number>, name: string, work: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  const result = await work();
+  times[name] = Math.round((performance.now() - started) / 100) / 10;
+  log(`${name}: ${times[name]} s`);
+  return result;
+}
+
+/** A 4-digit PIN the e-CPS accepts (not four equal digits, not a run). */
+function randomPin(): string {
+  for (;;) {
+    const pin = String(Math.floor(Math.random() * 10_000)).padStart(4, '0');
+    const steps = new Set([...pin].slice(1).map((digit, index) => Number(digit) - Number(pin[index])));
+    if (!(steps.size === 1 && [0, 1, -1].includes([...steps][0]!))) return pin;
+  }
+}
+
+export async function startDeployment(
+  target: StoreTarget,
+  data: DataSetOptions,
+  serverNodeArgs: string[],
+): Promise<Deployment> {
+  const setupSeconds: Record<string, number> = {};
+  const dataDir = mkdtempSync(path.join(tmpdir(), `caducee-bench-${target.kind}-`));
+  const [idpPort, cardHostPort, outboxPort, catcherPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
+  const issuer = `https://127.0.0.1:${idpPort}`;
+  const cardHostUrl = `https://127.0.0.1:${cardHostPort}`;
+  let schema: string | undefined;
+  const env: Record<string, string> = {
+    CADUCEE_DATA_DIR: dataDir,
+    CADUCEE_IDP_URL: issuer,
+    CADUCEE_CARD_HOST_URL: cardHostUrl,
+    CADUCEE_OUTBOX_URL: `http://127.0.0.1:${outboxPort}`,
+    CADUCEE_MESSAGING_CATCHER_PORT: String(catcherPort),
+    CADUCEE_LOG_LEVEL: 'warn',
+    // Every browser of the bench comes from 127.0.0.1 and each professional of the pool logs in
+    // many times: the push-bombing guards are raised to their largest values.
+    CADUCEE_ECPS_LOGIN_REQUESTS_PER_IDENTIFIER: '1000',
+    CADUCEE_ECPS_LOGIN_REQUESTS_PER_ADDRESS: '100000',
+  };
+  if (target.kind === 'postgres') {
+    const created = await createSchema(target.databaseUrl!);
+    schema = created.schema;
+    env.CADUCEE_DATABASE_URL = created.url;
+    env.CADUCEE_REDIS_URL = target.redisUrl!;
+    await clearLoginCounters(target.redisUrl!);
+  }
+  const description =
+    target.kind === 'postgres'
+      ? `PostgreSQL (schema ${schema}) + Redis (${new URL(target.redisUrl!).pathname.slice(1) || '0'})`
+      : 'embedded SQLite file';
+  log(`${target.kind}: data in ${dataDir}`);
+
+  const system = await openSystem(loadSettings({ env, cwd: dataDir }));
+  let professionals: string[];
+  const clients: BenchClient[] = [];
+  const devices: BenchDevice[] = [];
+  const cards: BenchCard[] = [];
+  let caPem: string;
+  try {
+    professionals = await timed(setupSeconds, 'directory import', async () => {
+      const file = path.join(dataDir, 'PS_LibreAcces_Personne_activite_202612010000.txt');
+      await writeSyntheticExtract(file, data.professionals * 4, SEED, { persons: data.professionals });
+      const summary = await system.directory.importExtracts([file]);
+      rmSync(file);
+      if (summary.persons.created !== data.professionals)
+        throw new Error(`imported ${summary.persons.created} persons, expected ${data.professionals}`);
+      return system.directory.activeIds(data.professionals * 2);
+    });
+
+    await timed(setupSeconds, 'clients', async () => {
+      const db = system.store.db as OidcDb;
+      const now = new Date().toISOString();
+      const rows = [];
+      for (let i = 0; i < data.clients; i++) {
+        const client: BenchClient = {
+          clientId: `bench-${String(i).padStart(5, '0')}`,
+          secret: randomBytes(32).toString('base64url'),
+          redirectUri: `https://rp${i}.bench.invalid/callback`,
+        };
+        clients.push(client);
+        // What `caducee client add` stores, with every grant the scenarios use.
+        const metadata = {
+          client_id: client.clientId,
+          client_name: `Service ${i}`,
+          client_secret: client.secret,
+          redirect_uris: [client.redirectUri],
+          post_logout_redirect_uris: [],
+          token_endpoint_auth_method: 'client_secret_basic',
+          grant_types: [
+            'authorization_code',
+            'refresh_token',
+            'client_credentials',
+            'urn:openid:params:grant-type:ciba',
+          ],
+          response_types: ['code'],
+          backchannel_token_delivery_mode: 'poll',
+        };
+        rows.push({ client_id: client.clientId, metadata: JSON.stringify(metadata), created_at: now });
+      }
+      for (let i = 0; i < rows.length; i += 500) {
+        await db
+          .insertInto('oidc_client')
+          .values(rows.slice(i, i + 500))
+          .execute();
+      }
+    });
+
+    await timed(setupSeconds, 'e-CPS devices', async () => {
+      const db = system.store.db as EcpsDb;
+      const pinKey = loadPinKey(system.settings);
+      const now = new Date();
+      const expires = new Date(now.getTime() + 365 * 86_400_000).toISOString();
+      const rows = [];
+      for (const idnat of pick(professionals, data.devices)) {
+        const pair = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, [
+          'sign',
+          'verify',
+        ])) as webcrypto.CryptoKeyPair;
+        const key = await deviceKeyOf(pair.privateKey, pair.publicKey);
+        const deviceId = randomUUID();
+        const pin = randomPin();
+        devices.push({ deviceId, idnat, pin, key });
+        // What an activation leaves: the public key, and the PIN only as HMAC(key, deviceId:pin)
+        // under the deployment's PIN key (docs/ecps.md, "Security rules").
+        rows.push({
+          id: deviceId,
+          idnat,
+          public_jwk: JSON.stringify(key.publicJwk),
+          status: 'active' as const,
+          pin_mac: createHmac('sha256', pinKey).update(`${deviceId}:${pin}`).digest('base64url'),
+          pin_failures: 0,
+          activation_mode: 'mail_sms' as const,
+          name: 'Téléphone de test',
+          model: 'Bench',
+          os: 'Node.js',
+          app_version: 'bench',
+          created_at: now.toISOString(),
+          activated_at: now.toISOString(),
+          expires_at: expires,
+          last_used_at: null,
+          revoked_at: null,
+          reminder_sent_at: null,
+          push_subscription: null,
+        });
+      }
+      for (let i = 0; i < rows.length; i += 200) {
+        await db
+          .insertInto('ecps_device')
+          .values(rows.slice(i, i + 200))
+          .execute();
+      }
+    });
+
+    await timed(setupSeconds, 'CPS cards', async () => {
+      const issuer = await system.cards();
+      const dir = path.join(dataDir, 'cards');
+      mkdirSync(dir, { recursive: true });
+      for (const idnat of pick(professionals, data.cards)) {
+        const pin = randomPin();
+        const card = await issuer.issue(idnat, { pin, out: path.join(dir, `${idnat}.p12`), actor: 'bench' });
+        cards.push({
+          idnat,
+          secureContext: createSecureContext({ pfx: readFileSync(card.file), passphrase: pin }),
+        });
+      }
+    });
+    caPem = (await system.tls()).caPem;
+  } catch (error) {
+    await system.close();
+    if (schema) await dropSchema(target.databaseUrl!, schema).catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  await system.close();
+
+  // The servers: one process per service, as `caducee serve` runs them on a node.
+  const logFile = path.join(dataDir, 'servers.log');
+  const logFd = openSync(logFile, 'a');
+  const childEnv: NodeJS.ProcessEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('CADUCEE_') && name !== 'NODE_OPTIONS'),
+  );
+  const children: ChildProcess[] = [];
+  const startServer = (args: string[]) => {
+    const child = spawn(process.execPath, [...serverNodeArgs, ...args], {
+      env: { ...childEnv, ...env },
+      stdio: ['ignore', logFd, logFd],
+      cwd: dataDir,
+    });
+    children.push(child);
+    return child;
+  };
+  const stop = async () => {
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+            child.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+    closeSync(logFd);
+    if (process.env.CADUCEE_BENCH_KEEP === '1') {
+      log(`kept ${dataDir}${schema ? ` and schema ${schema}` : ''}`);
+      return;
+    }
+    if (schema) await dropSchema(target.databaseUrl!, schema).catch((error) => log(String(error)));
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  try {
+    await timed(setupSeconds, 'servers ready', async () => {
+      if (target.kind === 'sqlite') startServer([EMBEDDED_SERVER]);
+      else {
+        startServer([CADUCEE, 'serve', 'idp']);
+        startServer([CADUCEE, 'serve', 'card-host']);
+      }
+      const agent = keepAliveAgent(caPem, 2);
+      const deadline = Date.now() + 120_000;
+      for (const url of [`${issuer}/health/ready`, `${cardHostUrl}/health/ready`]) {
+        for (;;) {
+          if (children.some((child) => child.exitCode !== null))
+            throw new Error(`a server exited at start; see ${logFile}:\n${readFileSync(logFile, 'utf8')}`);
+          const reply = await send(agent, url).catch(() => undefined);
+          if (reply?.status === 200) break;
+          if (Date.now() > deadline) throw new Error(`${url} not ready after 120 s; see ${logFile}`);
+          await sleep(200);
+        }
+      }
+      await agent.close();
+    });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  return {
+    store: target.kind,
+    description,
+    dataDir,
+    issuer,
+    cardHostUrl,
+    caPem,
+    professionals,
+    clients,
+    devices,
+    cards,
+    pids: children.map((child) => child.pid!),
+    setupSeconds,
+    stop,
+  };
+}
+
+/** S256 PKCE pair. */
+export function pkcePair(): { verifier: string; challenge: string } {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}

@@ -1,0 +1,275 @@
+/**
+ * The load engine: closed loops of virtual users (warm-up, the sweep to saturation) and an open
+ * arrival rate (fixed operations per second, bounded in time and count), each phase measured as
+ * throughput, latency percentiles, errors and CPU seconds of the server process tree.
+ */
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ownCpuSeconds, treeCpuSeconds, treeRssMb } from './proc.ts';
+
+/** One operation of a scenario (a whole login, one refresh…); throws on any unexpected answer. */
+export type Operation = () => Promise<void>;
+
+export interface Latency {
+  meanMs: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+export interface PhaseResult {
+  phase: 'warm-up' | 'sweep' | 'open' | 'soak';
+  /** Virtual users of a closed loop. */
+  concurrency?: number;
+  /** Arrivals per second of an open phase. */
+  targetRate?: number;
+  seconds: number;
+  ops: number;
+  /** Operations that failed: an unexpected answer, a timeout (30 s), a connection error. */
+  errors: number;
+  /** The first few error messages. */
+  errorSamples: string[];
+  /**
+   * Open phases: arrivals not started because `maxInFlight` operations were still running, i.e.
+   * the server (or the shared machine) fell more than about two seconds behind the rate.
+   */
+  dropped: number;
+  /** Completed operations per second of wall-clock time. */
+  throughput: number;
+  /** CPU seconds (user + system) of the server process tree during the phase. */
+  serverCpuSeconds: number;
+  /** Of which in kernel mode (system calls: sockets, files). */
+  serverSystemCpuSeconds: number;
+  /** Server CPU seconds per wall-clock second, in % of one core. */
+  serverCpuPercent: number;
+  /** Operations per CPU-second of the server process tree. */
+  opsPerServerCpuSecond: number;
+  /** CPU seconds of the load generator (this process) during the phase. */
+  driverCpuSeconds: number;
+  latency: Latency;
+  /** Soak only: server RSS every `rssEverySeconds`. */
+  rss?: Array<{ atSeconds: number; mb: number }>;
+  /** Soak only: least-squares slope of the RSS samples, MB per minute (whole run, second half). */
+  rssSlopeMbPerMinute?: { whole: number; secondHalf: number };
+}
+
+const MAX_ERROR_SAMPLES = 5;
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+const round = (value: number, digits = 2) => {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+};
+
+function latencyOf(samples: number[]): Latency {
+  const sorted = Float64Array.from(samples).sort();
+  const total = samples.reduce((sum, value) => sum + value, 0);
+  return {
+    meanMs: round(total / Math.max(1, samples.length)),
+    p50Ms: round(percentile(sorted, 50)),
+    p95Ms: round(percentile(sorted, 95)),
+    p99Ms: round(percentile(sorted, 99)),
+    maxMs: round(sorted.at(-1) ?? Number.NaN),
+  };
+}
+
+/** Least-squares slope of (seconds, MB) points, in MB per minute. */
+export function slopePerMinute(points: Array<{ atSeconds: number; mb: number }>): number {
+  if (points.length < 2) return 0;
+  const n = points.length;
+  const meanX = points.reduce((s, p) => s + p.atSeconds, 0) / n;
+  const meanY = points.reduce((s, p) => s + p.mb, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const p of points) {
+    num += (p.atSeconds - meanX) * (p.mb - meanY);
+    den += (p.atSeconds - meanX) ** 2;
+  }
+  return den === 0 ? 0 : round((num / den) * 60, 3);
+}
+
+class Recorder {
+  readonly latencies: number[] = [];
+  errors = 0;
+  dropped = 0;
+  readonly errorSamples: string[] = [];
+  readonly #pids: number[];
+  readonly #cpu0: { user: number; system: number };
+  readonly #driver0: number;
+  readonly #t0: number;
+
+  constructor(pids: number[]) {
+    this.#pids = pids;
+    this.#cpu0 = treeCpuSeconds(pids);
+    this.#driver0 = ownCpuSeconds();
+    this.#t0 = performance.now();
+  }
+
+  get elapsedSeconds() {
+    return (performance.now() - this.#t0) / 1000;
+  }
+
+  fail(error: unknown) {
+    this.errors++;
+    if (this.errorSamples.length < MAX_ERROR_SAMPLES)
+      this.errorSamples.push(String((error as Error)?.message ?? error).slice(0, 300));
+  }
+
+  finish(
+    phase: PhaseResult['phase'],
+    extra: Pick<PhaseResult, 'concurrency' | 'targetRate'> = {},
+  ): PhaseResult {
+    const seconds = this.elapsedSeconds;
+    const cpu = treeCpuSeconds(this.#pids);
+    const serverSystemCpuSeconds = cpu.system - this.#cpu0.system;
+    const serverCpuSeconds = cpu.user - this.#cpu0.user + serverSystemCpuSeconds;
+    const ops = this.latencies.length;
+    return {
+      phase,
+      ...extra,
+      seconds: round(seconds),
+      ops,
+      errors: this.errors,
+      errorSamples: this.errorSamples,
+      dropped: this.dropped,
+      throughput: round(ops / seconds, 1),
+      serverCpuSeconds: round(serverCpuSeconds),
+      serverSystemCpuSeconds: round(serverSystemCpuSeconds),
+      serverCpuPercent: round((serverCpuSeconds / seconds) * 100, 1),
+      opsPerServerCpuSecond: serverCpuSeconds > 0 ? round(ops / serverCpuSeconds, 1) : Number.NaN,
+      driverCpuSeconds: round(ownCpuSeconds() - this.#driver0),
+      latency: latencyOf(this.latencies),
+    };
+  }
+}
+
+/** `concurrency` virtual users, each running the operation back to back for `seconds`. */
+export async function closedLoop(options: {
+  operation: Operation;
+  concurrency: number;
+  seconds: number;
+  pids: number[];
+  phase: 'warm-up' | 'sweep';
+}): Promise<PhaseResult> {
+  const recorder = new Recorder(options.pids);
+  const end = performance.now() + options.seconds * 1000;
+  const user = async () => {
+    while (performance.now() < end) {
+      const started = performance.now();
+      try {
+        await options.operation();
+        recorder.latencies.push(performance.now() - started);
+      } catch (error) {
+        recorder.fail(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, user));
+  return recorder.finish(options.phase, { concurrency: options.concurrency });
+}
+
+/**
+ * Open arrivals: `rate` operations started per second whatever the ones before became, for
+ * `seconds` (so `rate × seconds` in all). Latency runs from the scheduled start, so a server
+ * that falls behind shows it (no coordinated omission). An arrival finding `maxInFlight`
+ * operations still running is dropped and counted apart from errors.
+ */
+export async function openArrivals(options: {
+  operation: Operation;
+  rate: number;
+  seconds: number;
+  pids: number[];
+  maxInFlight: number;
+  phase: 'open' | 'soak';
+  /** Soak: sample the server's RSS this often. */
+  rssEverySeconds?: number;
+}): Promise<PhaseResult> {
+  const recorder = new Recorder(options.pids);
+  const total = Math.max(1, Math.round(options.rate * options.seconds));
+  const interval = 1000 / options.rate;
+  const running = new Set<Promise<void>>();
+  const rss: Array<{ atSeconds: number; mb: number }> = [];
+  let nextSample = 0;
+  const t0 = performance.now();
+  for (let launched = 0; launched < total; ) {
+    const now = performance.now();
+    if (options.rssEverySeconds && now - t0 >= nextSample * 1000) {
+      rss.push({ atSeconds: round((now - t0) / 1000, 1), mb: treeRssMb(options.pids) });
+      nextSample += options.rssEverySeconds;
+    }
+    const due = t0 + launched * interval;
+    if (due > now) {
+      await sleep(Math.min(due - now, 50));
+      continue;
+    }
+    launched++;
+    if (running.size >= options.maxInFlight) {
+      recorder.dropped++;
+      continue;
+    }
+    const task: Promise<void> = options.operation().then(
+      () => {
+        recorder.latencies.push(performance.now() - due);
+      },
+      (error) => recorder.fail(error),
+    );
+    running.add(task);
+    task.finally(() => running.delete(task));
+  }
+  await Promise.all(running);
+  const result = recorder.finish(options.phase, { targetRate: round(options.rate, 1) });
+  if (options.rssEverySeconds) {
+    rss.push({ atSeconds: result.seconds, mb: treeRssMb(options.pids) });
+    const half = rss.filter((point) => point.atSeconds >= result.seconds / 2);
+    result.rss = rss;
+    result.rssSlopeMbPerMinute = { whole: slopePerMinute(rss), secondHalf: slopePerMinute(half) };
+  }
+  return result;
+}
+
+export interface SweepOptions {
+  operation: Operation;
+  pids: number[];
+  levels: number[];
+  stepSeconds: number;
+  /** A level must beat the best throughput so far by this factor to count as growth. */
+  growth?: number;
+  /** Levels in a row without growth before the sweep stops. */
+  patience?: number;
+  log?: (line: string) => void;
+}
+
+/**
+ * Increasing concurrency until throughput stops growing: stops after two levels in a row that do
+ * not beat the best one by 5 % (one alone may be a pause of the shared machine), or at a level
+ * with errors.
+ */
+export async function sweep(options: SweepOptions): Promise<{ levels: PhaseResult[]; peak: PhaseResult }> {
+  const levels: PhaseResult[] = [];
+  let peak: PhaseResult | undefined;
+  let flat = 0;
+  for (const concurrency of options.levels) {
+    const result = await closedLoop({
+      operation: options.operation,
+      concurrency,
+      seconds: options.stepSeconds,
+      pids: options.pids,
+      phase: 'sweep',
+    });
+    levels.push(result);
+    options.log?.(
+      `  c=${concurrency}: ${result.throughput} ops/s, ${result.opsPerServerCpuSecond} ops/CPU-s, p99 ${result.latency.p99Ms} ms, errors ${result.errors}`,
+    );
+    if (result.errors > 0) break;
+    const grew = !peak || result.throughput >= peak.throughput * (options.growth ?? 1.05);
+    if (!peak || result.throughput > peak.throughput) peak = result;
+    flat = grew ? 0 : flat + 1;
+    if (flat >= (options.patience ?? 2)) break;
+  }
+  return { levels, peak: peak ?? levels[0]! };
+}
