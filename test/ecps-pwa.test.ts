@@ -571,7 +571,9 @@ for (const storeCase of storeCases().slice(0, 1)) {
         await page.getByRole('button', { name: "Scanner un QR code d'activation" }).click();
         await heading(page, "Scanner un QR code d'activation");
         // Decoding camera frames is CPU work in the page: on a loaded machine it takes longer.
-        await page.getByLabel('Saisissez le code reçu par SMS au 06 •• •• •• 08').waitFor({ timeout: 90_000 });
+        await page
+          .getByLabel('Saisissez le code reçu par SMS au 06 •• •• •• 08')
+          .waitFor({ timeout: 90_000 });
         const sms = await latest('sms', GP_INTERNATIONAL_MOBILE.mobile);
         await page.getByLabel(/Saisissez le code reçu par SMS/).fill(/(\d{6})/.exec(sms!.text)![1]!);
         await page.getByRole('button', { name: 'Valider le code' }).click();
