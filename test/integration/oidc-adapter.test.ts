@@ -55,6 +55,26 @@ for (const storeCase of storeCases()) {
       assert.equal(await purgeExpired(db, now), 1);
       assert.deepEqual((await stored()).map((r) => r.id).sort(), ['code-kept', 'grant-forever']);
       assert.ok(await adapter('Grant').find('grant-forever'));
+
+      it('purges by batches: every expired row goes, rows sharing an expiry included, live rows stay', async () => {
+        const codes = adapter('AuthorizationCode');
+        const start = now;
+        // 23 rows expiring one second apart, then 12 expiring at the same instant, then 3 live ones.
+        for (let i = 0; i < 23; i++) await codes.upsert(`batch-${i}`, { jti: `batch-${i}` }, 10 + i);
+        for (let i = 0; i < 12; i++) await codes.upsert(`same-${i}`, { jti: `same-${i}` }, 60);
+        for (let i = 0; i < 3; i++) await codes.upsert(`live-${i}`, { jti: `live-${i}` }, 3600);
+        now = new Date(start.getTime() + 61_000);
+        assert.equal(await purgeExpired(db, now, 5), 35);
+        const left = await db
+          .selectFrom('oidc_payload')
+          .select('id')
+          .where((eb) =>
+            eb.or([eb('id', 'like', 'batch-%'), eb('id', 'like', 'same-%'), eb('id', 'like', 'live-%')]),
+          )
+          .execute();
+        assert.deepEqual(left.map((r) => r.id).sort(), ['live-0', 'live-1', 'live-2']);
+        assert.equal(await purgeExpired(db, now, 5), 0);
+      });
     });
 
     it('marks a consumed record as consumed', async () => {

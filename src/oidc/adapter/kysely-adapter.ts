@@ -101,16 +101,41 @@ export function kyselyAdapterFactory(db: OidcDb, clock: () => Date = () => new D
 }
 
 /**
- * Expired rows are invisible to `find` already; this only reclaims the space. Consumed rows are
- * left until they expire, so that a replayed code is still recognised as one.
+ * Rows one purge statement deletes, about. The embedded store runs SQLite on the event loop: one
+ * statement deleting the 10 minutes of expired rows of a busy node (a hundred thousand and more)
+ * held every request for seconds (measured by the benchmarks' soak).
  */
-export async function purgeExpired(db: OidcDb, now: Date): Promise<number> {
-  const result = await db
-    .deleteFrom('oidc_payload')
-    .where('expires_at', 'is not', null)
-    .where('expires_at', '<=', now.toISOString())
-    .executeTakeFirst();
-  return Number(result.numDeletedRows);
+const PURGE_BATCH = 1000;
+
+/**
+ * Expired rows are invisible to `find` already; this only reclaims the space. Consumed rows are
+ * left until they expire, so that a replayed code is still recognised as one. Deletes by batches
+ * of about `batch` rows, oldest first, letting waiting requests run between two batches.
+ */
+export async function purgeExpired(db: OidcDb, now: Date, batch = PURGE_BATCH): Promise<number> {
+  const cutoff = now.toISOString();
+  let deleted = 0;
+  for (;;) {
+    // The expiry of the batch-th oldest expired row: deleting up to it removes about `batch` rows
+    // (more when many expire at the same instant); none means the rest is smaller than a batch.
+    const edge = await db
+      .selectFrom('oidc_payload')
+      .select('expires_at')
+      .where('expires_at', 'is not', null)
+      .where('expires_at', '<=', cutoff)
+      .orderBy('expires_at')
+      .limit(1)
+      .offset(batch - 1)
+      .executeTakeFirst();
+    const result = await db
+      .deleteFrom('oidc_payload')
+      .where('expires_at', 'is not', null)
+      .where('expires_at', '<=', edge?.expires_at ?? cutoff)
+      .executeTakeFirst();
+    deleted += Number(result.numDeletedRows);
+    if (!edge) return deleted;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 function stringOrNull(value: unknown): string | null {
