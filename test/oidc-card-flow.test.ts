@@ -174,6 +174,120 @@ for (const storeCase of storeCases()) {
       );
     });
 
+    it("gives the provider's own responses (discovery, keys, token, errors, logout) the security headers of our pages", async () => {
+      // Our pages' headers on this same origin (Hono's secureHeaders): the provider's must match.
+      const ours = await fetchTrusted(`${issuer}/health/live`);
+      const generic = new Set(['content-type', 'content-length', 'date', 'connection', 'keep-alive']);
+      const expected = [...ours.headers].filter(([name]) => !generic.has(name));
+      for (const name of ['content-security-policy', 'strict-transport-security', 'x-content-type-options'])
+        assert.ok(
+          expected.some(([header]) => header === name),
+          name,
+        );
+      const oursCsp = directives(ours.headers.get('content-security-policy')!);
+      assert.deepEqual(oursCsp.get('frame-ancestors'), ["'none'"]);
+      assert.deepEqual(oursCsp.get('form-action'), ["'self'"]);
+      const rpOrigin = new URL(rp.redirectUri).origin;
+      const basic = `Basic ${Buffer.from(`rp-confidential:${secret}`).toString('base64')}`;
+      const logoutOf = (query: string) => fetchTrusted(`${issuer}/protocol/openid-connect/logout${query}`);
+      const responses = {
+        discovery: await fetchTrusted(`${issuer}/.well-known/openid-configuration`),
+        wallet: await fetchTrusted(`${issuer}/.well-known/wallet-openid-configuration`),
+        keys: await fetchTrusted(`${issuer}/protocol/openid-connect/certs`),
+        token: await fetchTrusted(`${issuer}/protocol/openid-connect/token`, {
+          method: 'POST',
+          headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'grant_type=authorization_code&code=unknown&redirect_uri=x',
+        }),
+        errorPage: await fetchTrusted(`${issuer}/protocol/openid-connect/auth?client_id=nobody`),
+        unknownPath: await fetchTrusted(`${issuer}/protocol/openid-connect/nothing-here`),
+        logout: await logoutOf(''),
+        clientLogout: await logoutOf(
+          `?client_id=rp-confidential&post_logout_redirect_uri=${encodeURIComponent(rp.postLogoutUri)}`,
+        ),
+      };
+      assert.equal(responses.token.status, 400);
+      assert.equal((await responses.token.json()).error, 'invalid_grant');
+      assert.equal(responses.errorPage.status, 400);
+      // Without a session oidc-provider confirms the logout itself: a page whose inline script
+      // posts its form.
+      assert.match(await responses.clientLogout.text(), /<script>/);
+      for (const [what, response] of Object.entries(responses)) {
+        for (const [name, value] of expected) {
+          if (name !== 'content-security-policy')
+            assert.equal(response.headers.get(name), value, `${what}: ${name}`);
+        }
+        const csp = directives(response.headers.get('content-security-policy') ?? '');
+        assert.deepEqual([...csp.keys()], [...oursCsp.keys()], what);
+        for (const [name, sources] of oursCsp) {
+          const actual = csp.get(name)!;
+          if (name === 'script-src') {
+            // oidc-provider may allow its own inline script by hash, never 'unsafe-inline'.
+            assert.deepEqual(actual.slice(0, sources.length), sources, what);
+            assert.ok(
+              actual.slice(sources.length).every((source) => /^'sha256-[A-Za-z0-9+/=]+'$/.test(source)),
+              what,
+            );
+          } else if (name === 'form-action' && what === 'clientLogout') {
+            // A client's page may end at that client's registered origin, and at no other.
+            assert.deepEqual(actual, [...sources, rpOrigin], what);
+          } else assert.deepEqual(actual, sources, `${what}: ${name}`);
+        }
+      }
+
+      function directives(csp: string) {
+        return new Map(
+          csp
+            .split(';')
+            .map((directive) => directive.trim().split(/\s+/))
+            .filter(([name]) => name)
+            .map(([name, ...sources]) => [name!, sources]),
+        );
+      }
+    });
+
+    it('answers with response_mode=form_post in a browser: its inline script runs under the CSP by hash and the form reaches the relying party', async () => {
+      const context = await contextFor(GP);
+      const page = await context.newPage();
+      const providerPages: Array<{ url: string; csp: string }> = [];
+      page.on('response', (response) => {
+        const headers = response.headers();
+        if (
+          response.url().startsWith(`${issuer}/protocol/openid-connect/`) &&
+          /html/.test(headers['content-type'] ?? '')
+        )
+          providerPages.push({ url: response.url(), csp: headers['content-security-policy'] ?? '' });
+      });
+      const posted = rp.formPosts.length;
+      const { verifier, challenge } = await pkce();
+      const state = client.randomState();
+      await cardLogin(page, {
+        redirect_uri: rp.redirectUri,
+        scope: 'openid',
+        response_mode: 'form_post',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+        state,
+      });
+      assert.equal(rp.formPosts.length, posted + 1, 'the browser posted the response to the relying party');
+      const body = rp.formPosts.at(-1)!;
+      assert.equal(body.get('state'), state);
+      assert.ok(body.get('code'));
+      const formPage = providerPages.at(-1)!;
+      assert.ok(formPage, 'the form_post page came from the provider');
+      // No 'unsafe-inline': the one inline script is allowed by its hash, the form by the origin.
+      assert.doesNotMatch(formPage.csp, /unsafe-inline/);
+      assert.match(formPage.csp, /script-src 'self' 'sha256-[A-Za-z0-9+/=]+'/);
+      assert.match(formPage.csp, new RegExp(`form-action 'self' ${new URL(rp.redirectUri).origin}(;|$)`));
+      assert.match(formPage.csp, /frame-ancestors 'none'/);
+      const tokens = await client.authorizationCodeGrant(config, new URL(`${rp.redirectUri}?${body}`), {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+      });
+      assert.ok(tokens.access_token);
+      await context.close();
+    });
+
     for (const [idnat, profession, check] of [
       [GP, '10', (pro: PscExercice) => assert.equal(pro.codeSavoirFaire, 'SM54')],
       [
@@ -527,7 +641,11 @@ for (const storeCase of storeCases()) {
         post_logout_redirect_uri: rp.postLogoutUri,
         state: 'bye',
       });
-      await page.goto(logout.href);
+      const logoutPage = await page.goto(logout.href);
+      // The confirmation page carries our CSP, its form allowed to end at the relying party.
+      const csp = (await logoutPage!.allHeaders())['content-security-policy'] ?? '';
+      assert.match(csp, /frame-ancestors 'none'/);
+      assert.match(csp, new RegExp(`form-action 'self' ${new URL(rp.postLogoutUri).origin}(;|$)`));
       await page.getByRole('button', { name: 'Me déconnecter' }).click();
       await page.waitForURL(`${rp.postLogoutUri}**`);
       assert.equal(new URL(page.url()).searchParams.get('state'), 'bye');
@@ -543,6 +661,14 @@ for (const storeCase of storeCases()) {
         client.buildAuthorizationUrl(config, { redirect_uri: rp.redirectUri, scope: 'openid' }).href,
       );
       assert.ok(await page.getByRole('link', { name: 'Se connecter avec ma carte CPS' }).isVisible());
+      // Without a session there is nothing to confirm: oidc-provider's page submits itself (an
+      // inline script the CSP allows by its hash) and the browser lands back on the service.
+      await page.goto(
+        client.buildEndSessionUrl(config, { post_logout_redirect_uri: rp.postLogoutUri, state: 'again' })
+          .href,
+      );
+      await page.waitForURL(`${rp.postLogoutUri}**`);
+      assert.equal(new URL(page.url()).searchParams.get('state'), 'again');
       await context.close();
     });
   });

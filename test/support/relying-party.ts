@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * The relying party's own endpoints in tests: the redirect URI (answers a plain page, the test
- * reads the code from the browser's URL) and the back-channel logout URI (records logout tokens).
+ * reads the code from the browser's URL, or from `formPosts` with `response_mode=form_post`) and
+ * the back-channel logout URI (records logout tokens).
  */
 export interface TestRelyingParty {
   base: string;
@@ -11,6 +12,8 @@ export interface TestRelyingParty {
   postLogoutUri: string;
   backchannelUri: string;
   logoutTokens: string[];
+  /** Bodies the browser posted to the redirect URI (`response_mode=form_post`), oldest first. */
+  formPosts: URLSearchParams[];
   close(): Promise<void>;
 }
 
@@ -26,6 +29,7 @@ function body(req: IncomingMessage): Promise<string> {
 
 export async function startTestRelyingParty(): Promise<TestRelyingParty> {
   const logoutTokens: string[] = [];
+  const formPosts: URLSearchParams[] = [];
   const server: Server = createServer(async (req, res) => {
     if (req.method === 'POST' && req.url === '/backchannel') {
       const form = new URLSearchParams(await body(req));
@@ -33,6 +37,8 @@ export async function startTestRelyingParty(): Promise<TestRelyingParty> {
       res.writeHead(200).end();
       return;
     }
+    if (req.method === 'POST' && req.url === '/callback')
+      formPosts.push(new URLSearchParams(await body(req)));
     res
       .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
       .end('<!doctype html><title>RP</title><h1>Service de test</h1>');
@@ -47,6 +53,7 @@ export async function startTestRelyingParty(): Promise<TestRelyingParty> {
     // The provider calls it from Node, which may resolve localhost to ::1: use the address.
     backchannelUri: `http://127.0.0.1:${port}/backchannel`,
     logoutTokens,
+    formPosts,
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());

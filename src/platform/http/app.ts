@@ -6,6 +6,7 @@ import { asCaduceeError, NotFound, RequestTooLarge, StoreUnavailable } from '../
 import type { Logger } from '../log/index.ts';
 import { httpDuration, httpRequests, registry } from './metrics.ts';
 import { renderError } from './render-error.ts';
+import { contentSecurityPolicyDirectives } from './security-headers.ts';
 
 export interface AppOptions {
   /** Name used in logs and metrics (`idp`, `card-host`…). */
@@ -35,16 +36,7 @@ export function createApp(options: AppOptions): Hono {
   const app = new Hono();
   app.use(
     secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-        frameAncestors: ["'none'"],
-        formAction: ["'self'", ...(options.formTargets ?? [])],
-      },
+      contentSecurityPolicy: contentSecurityPolicyDirectives(options.formTargets),
       referrerPolicy: 'no-referrer',
     }),
   );

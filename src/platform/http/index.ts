@@ -3,3 +3,9 @@ export { page, serveAssets } from './layout.ts';
 export { listen, type RunningServer } from './listen.ts';
 export { httpDuration, httpRequests, registry } from './metrics.ts';
 export { errorPage, renderError } from './render-error.ts';
+export {
+  contentSecurityPolicy,
+  contentSecurityPolicyDirectives,
+  securityHeaders,
+  withFormTargets,
+} from './security-headers.ts';
