@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout } from 'node:timers/promises';
 import yazl from 'yazl';
 import { createDirectory, type Directory } from '../../src/directory/index.ts';
 import { isCaduceeError } from '../../src/platform/errors/index.ts';
@@ -38,6 +39,23 @@ async function zip(file: string, entries: Record<string, string>) {
   for await (const chunk of archive.outputStream as AsyncIterable<Buffer>) chunks.push(chunk);
   writeFileSync(file, Buffer.concat(chunks));
   return file;
+}
+
+/** File descriptors this process holds on `file` (Linux `/proc`). */
+function descriptorsOn(file: string): number {
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === path.resolve(file);
+    } catch {
+      return false; // closed between the listing and the read
+    }
+  }).length;
+}
+
+/** Waits (1 s at most) until the process holds no descriptor on `file`: closing is asynchronous. */
+async function assertReleased(file: string, message: string) {
+  for (let waited = 0; descriptorsOn(file) > 0 && waited < 1000; waited += 20) await setTimeout(20);
+  assert.equal(descriptorsOn(file), 0, message);
 }
 
 for (const storeCase of storeCases()) {
@@ -231,11 +249,14 @@ for (const storeCase of storeCases()) {
       const doctor = await directory.get('810001045367');
       assert.deepEqual(doctor.exercices[0]!.savoirFaire.map((sf) => sf.code).sort(), ['SM26', 'SM49']);
       assert.equal(doctor.diplomas[0]?.diploma.label, 'DE Docteur en médecine');
+      // The server imports in process: an archive left open would leak a descriptor per import.
+      await assertReleased(archive, 'the archive is closed after the import');
 
       const bytes = readFileSync(archive);
       const truncated = path.join(dir, 'PS_LibreAcces_202611300800.zip');
       writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length / 2)));
       await rejectsWith(directory.importExtracts([truncated]), 'DIRECTORY_FILE_UNREADABLE', /zip/);
+      await assertReleased(truncated, 'a refused archive is closed too');
     });
 
     it('takes contacts and linked identifiers from the PSC extract; a registration-authority change waits for its delay', async () => {

@@ -50,15 +50,21 @@ function openZip(file: string): Promise<yauzl.ZipFile> {
   });
 }
 
-async function zipEntries(file: string): Promise<ExtractSource[]> {
-  const zip = await openZip(file);
-  const entries: yauzl.Entry[] = await new Promise((resolve, reject) => {
-    const found: yauzl.Entry[] = [];
+/**
+ * Reads the archive's central directory entry by entry; `visit` returns true to stop early. The
+ * archive stays open: the caller closes it.
+ */
+function walkEntries(
+  zip: yauzl.ZipFile,
+  file: string,
+  visit: (entry: yauzl.Entry) => boolean,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
     zip.on('entry', (entry: yauzl.Entry) => {
-      if (!entry.fileName.endsWith('/')) found.push(entry);
-      zip.readEntry();
+      if (visit(entry)) resolve();
+      else zip.readEntry();
     });
-    zip.on('end', () => resolve(found));
+    zip.on('end', () => resolve());
     zip.on('error', (error: Error) =>
       reject(
         ExtractFileUnreadable(
@@ -69,6 +75,46 @@ async function zipEntries(file: string): Promise<ExtractSource[]> {
     );
     zip.readEntry();
   });
+}
+
+/**
+ * Opens one entry's data. The archive is opened again for it, and closed at once: yauzl keeps
+ * its file descriptor until the entry's stream ends or is destroyed, then lets it go, so that
+ * neither a finished nor a failed import leaves the archive open in a long-lived process.
+ */
+async function openEntry(file: string, entryName: string, name: string): Promise<Readable> {
+  const zip = await openZip(file);
+  try {
+    let found: yauzl.Entry | undefined;
+    await walkEntries(zip, file, (entry) => {
+      if (entry.fileName === entryName) found = entry;
+      return found !== undefined;
+    });
+    const entry = found;
+    if (!entry) throw ExtractFileUnreadable({ file: name, reason: "l'archive a changé pendant l'import" });
+    return await new Promise<Readable>((resolve, reject) => {
+      zip.openReadStream(entry, (error, stream) => {
+        if (error || !stream)
+          reject(ExtractFileUnreadable({ file: name, reason: String(error?.message) }, error));
+        else resolve(stream);
+      });
+    });
+  } finally {
+    zip.close();
+  }
+}
+
+async function zipEntries(file: string): Promise<ExtractSource[]> {
+  const zip = await openZip(file);
+  const entries: yauzl.Entry[] = [];
+  try {
+    await walkEntries(zip, file, (entry) => {
+      if (!entry.fileName.endsWith('/')) entries.push(entry);
+      return false;
+    });
+  } finally {
+    zip.close();
+  }
   const sources: ExtractSource[] = [];
   for (const entry of entries) {
     const name = `${path.basename(file)}!${entry.fileName}`;
@@ -78,14 +124,7 @@ async function zipEntries(file: string): Promise<ExtractSource[]> {
       kind,
       name,
       size: entry.uncompressedSize,
-      open: () =>
-        new Promise((resolve, reject) => {
-          zip.openReadStream(entry, (error, stream) => {
-            if (error || !stream)
-              reject(ExtractFileUnreadable({ file: name, reason: String(error?.message) }, error));
-            else resolve(stream);
-          });
-        }),
+      open: () => openEntry(file, entry.fileName, name),
     });
   }
   return sources;
