@@ -268,10 +268,27 @@ export function createEcps(
       };
       if (activation.mode === 'card') return { ...started, code };
       const { mobile } = contactsOf(person);
-      await messaging.sms.send({
-        to: mobile,
-        text: `Votre code d'activation e-CPS : ${code}. Il est valable ${config.activationCodeTtlMinutes} minutes. Ne le communiquez à personne.`,
-      });
+      try {
+        await messaging.sms.send({
+          to: mobile,
+          text: `Votre code d'activation e-CPS : ${code}. Il est valable ${config.activationCodeTtlMinutes} minutes. Ne le communiquez à personne.`,
+        });
+      } catch (error) {
+        // No code reached the phone: give the link back (the professional scans it again once
+        // the gateway answers) rather than spend one of the few e-mails allowed per hour.
+        await db
+          .updateTable('ecps_activation')
+          .set({ token_used_at: null, device_id: null, code_hash: null, code_expires_at: null })
+          .where('id', '=', activation.id)
+          .where('device_id', '=', deviceId)
+          .execute();
+        await db
+          .updateTable('ecps_device')
+          .set({ status: 'revoked', revoked_at: now.toISOString() })
+          .where('id', '=', deviceId)
+          .execute();
+        throw error;
+      }
       return { ...started, mobile: maskMobile(mobile) };
     },
 
