@@ -52,6 +52,19 @@ for (const [kind, make] of limiters) {
       assert.ok(refused.retryAfterSeconds > 0 && refused.retryAfterSeconds <= 60);
       assert.equal((await limiter!.hit(`${key}:other`, 3, 60)).allowed, true, 'keys are separate');
     });
+
+    it('peeks at a key without counting: refused once the limit is reached', async () => {
+      const [limiter] = make();
+      const key = `test:${randomBytes(6).toString('hex')}`;
+      assert.deepEqual(await limiter!.peek(key, 2), { allowed: true, retryAfterSeconds: 0 });
+      await limiter!.hit(key, 2, 60);
+      for (let i = 0; i < 3; i++)
+        assert.equal((await limiter!.peek(key, 2)).allowed, true, 'peeking counts nothing');
+      await limiter!.hit(key, 2, 60);
+      const refused = await limiter!.peek(key, 2);
+      assert.equal(refused.allowed, false);
+      assert.ok(refused.retryAfterSeconds > 0 && refused.retryAfterSeconds <= 60);
+    });
   });
 }
 

@@ -15,6 +15,14 @@ export const defaults = {
   /** Address the servers listen on. */
   listenHost: '127.0.0.1',
   idp: { url: 'https://localhost:8443' },
+  http: {
+    /**
+     * Reverse proxies (addresses or CIDR blocks, comma-separated) whose `X-Forwarded-For` gives
+     * the client's address, for per-address limits and the audit log. Empty: the TCP peer is the
+     * client, and the header is ignored (anyone can send it).
+     */
+    trustedProxies: '',
+  },
   cardHost: {
     url: 'https://localhost:8444',
     /** `tls`: the card host terminates TLS and asks for the card itself; `proxy`: a reverse proxy
@@ -96,6 +104,29 @@ export const defaults = {
     reminderDaysBefore: 30,
     /** Lifetime of a portal session (card login, or e-mail + SMS check). */
     portalSessionMinutes: 15,
+  },
+  /**
+   * Attempts allowed per window, counted in process on one node, in Redis in the scale-out mode.
+   * Per address limits are high enough for a hospital behind one address; per card, client or
+   * failure they are low.
+   */
+  rateLimits: {
+    /** Card logins and "Tester ma carte" on the card host, per 10 minutes, from one address. */
+    cardLoginsPerAddress: 300,
+    /** …with one card (whatever the address). */
+    cardLoginsPerCard: 20,
+    /** Identifier submitted on the provider's login page (e-CPS), per 10 minutes, from one address. */
+    loginFormPerAddress: 60,
+    /** Requests to the token, introspection, revocation, CIBA and PAR endpoints, per minute, from one address. */
+    oauthRequestsPerAddress: 600,
+    /** …by one authenticated client (whatever the address). */
+    oauthRequestsPerClient: 1200,
+    /**
+     * Failed client authentications per 10 minutes for one client_id from one address; beyond,
+     * that address gets no answer for that client. Counted per address too, so that no one can
+     * lock a relying party out by sending wrong secrets under its client_id.
+     */
+    oauthClientFailuresPerAddress: 10,
   },
   /** Who professionals call when a login fails (shown on the login pages). */
   support: {

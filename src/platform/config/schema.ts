@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { addressListProblems } from '../http/client-address.ts';
 
 const httpUrl = z
   .string()
@@ -13,6 +14,13 @@ const optionalUrl = (schemes: string[]) =>
       `doit être vide ou commencer par ${schemes.map((s) => `${s}://`).join(' ou ')}`,
     );
 
+/** Comma-separated IP addresses and CIDR blocks; empty allowed. */
+const addressList = z.string().superRefine((value, ctx) => {
+  for (const problem of addressListProblems(value)) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const perWindow = (max: number) => z.number().int().min(1).max(max);
+
 export const settingsSchema = z.strictObject({
   dataDir: z.string().min(1, 'ne peut pas être vide'),
   databaseUrl: optionalUrl(['postgres', 'postgresql']),
@@ -20,11 +28,12 @@ export const settingsSchema = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   listenHost: z.string().min(1),
   idp: z.strictObject({ url: httpUrl }),
+  http: z.strictObject({ trustedProxies: addressList }),
   cardHost: z.strictObject({
     url: httpUrl,
     mode: z.enum(['tls', 'proxy']),
     listenPort: z.number().int().min(0).max(65535),
-    trustedProxies: z.string(),
+    trustedProxies: addressList,
     proxyHeader: z.string().regex(/^[a-z0-9-]+$/, 'nom d’en-tête HTTP en minuscules attendu'),
     assertionTtlSeconds: z.number().int().min(5).max(300),
   }),
@@ -75,6 +84,14 @@ export const settingsSchema = z.strictObject({
     portalQrTtlSeconds: z.number().int().min(30).max(600),
     reminderDaysBefore: z.number().int().min(1).max(365),
     portalSessionMinutes: z.number().int().min(1).max(120),
+  }),
+  rateLimits: z.strictObject({
+    cardLoginsPerAddress: perWindow(1_000_000),
+    cardLoginsPerCard: perWindow(10_000),
+    loginFormPerAddress: perWindow(1_000_000),
+    oauthRequestsPerAddress: perWindow(1_000_000),
+    oauthRequestsPerClient: perWindow(1_000_000),
+    oauthClientFailuresPerAddress: perWindow(10_000),
   }),
   support: z.strictObject({ name: z.string(), phone: z.string(), email: z.string(), url: z.string() }),
   espaceMedecin: z.strictObject({ url: httpUrl }),

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { html } from 'hono/html';
 import { asCaduceeError, type CaduceeError, errorToJson } from '../errors/index.ts';
 import type { Logger } from '../log/index.ts';
+import { setRetryAfter } from './retry-after.ts';
 
 function wantsJson(c: Context): boolean {
   const accept = c.req.header('accept') ?? '';
@@ -40,6 +41,7 @@ export function renderError(thrown: unknown, c: Context, log: Logger) {
   else if (error.code === 'STORE_UNAVAILABLE')
     log.warn({ err: thrown, path: c.req.path }, 'store unavailable');
   const status = error.status as 400;
+  setRetryAfter(c, error);
   if (wantsJson(c)) return c.json(errorToJson(error), status);
   return c.html(errorPage(error), status);
 }

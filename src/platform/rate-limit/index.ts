@@ -1,3 +1,3 @@
 export { memoryRateLimiter } from './memory/index.ts';
-export type { RateLimiter } from './rate-limiter.ts';
+export { frenchDelay, type Limit, type RateLimiter, retryAfterOf } from './rate-limiter.ts';
 export { redisRateLimiter } from './redis/index.ts';

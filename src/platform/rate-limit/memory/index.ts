@@ -20,5 +20,11 @@ export function memoryRateLimiter(clock: () => number = Date.now): RateLimiter {
       window.count += 1;
       return { allowed: window.count <= limit, retryAfterSeconds: Math.ceil((window.endsAt - now) / 1000) };
     },
+    async peek(key, limit) {
+      const now = clock();
+      const window = windows.get(key);
+      if (!window || window.endsAt <= now) return { allowed: true, retryAfterSeconds: 0 };
+      return { allowed: window.count < limit, retryAfterSeconds: Math.ceil((window.endsAt - now) / 1000) };
+    },
   };
 }

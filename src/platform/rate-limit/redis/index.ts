@@ -11,5 +11,12 @@ export function redisRateLimiter(redis: Redis): RateLimiter {
       const ttl = Number(result?.[2]?.[1] ?? windowSeconds);
       return { allowed: count <= limit, retryAfterSeconds: ttl > 0 ? ttl : windowSeconds };
     },
+    async peek(key, limit) {
+      const name = `caducee:rl:${key}`;
+      const result = await redis.multi().get(name).ttl(name).exec();
+      const count = Number(result?.[0]?.[1] ?? 0);
+      const ttl = Number(result?.[1]?.[1] ?? 0);
+      return { allowed: count < limit, retryAfterSeconds: Math.max(ttl, 0) };
+    },
   };
 }
