@@ -39,6 +39,7 @@ http {
       proxy_bind 127.0.0.2;
       proxy_set_header Host $host;
       proxy_set_header X-SSL-Client-Cert $ssl_client_escaped_cert;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
     }
   }
 }
@@ -133,6 +134,9 @@ for (const storeCase of storeCases()) {
       });
       assert.equal(withoutCard.status, 401);
       assert.match(await withoutCard.text(), /Carte non lue\./);
+      // The client's address is the one nginx forwards (it connects from 127.0.0.2 itself).
+      const [tested] = await test.system.audit.list({ type: 'card.test' });
+      assert.equal(tested?.ip, '127.0.0.1');
     });
 
     it('ignores the certificate header from any address but the configured proxy', async () => {
@@ -146,7 +150,7 @@ for (const storeCase of storeCases()) {
           .executeTakeFirstOrThrow()
       ).certificate as string;
       const spoofed = await fetch(`http://127.0.0.1:${upstream}/`, {
-        headers: { 'x-ssl-client-cert': encodeURIComponent(certificate) },
+        headers: { 'x-ssl-client-cert': encodeURIComponent(certificate), 'x-forwarded-for': '192.0.2.1' },
       });
       assert.equal(spoofed.status, 401);
       assert.match(await spoofed.text(), /Carte non lue\./);

@@ -48,6 +48,7 @@ export async function startEspaceMedecinServer(
       key: loadOrCreateKey(path.join(settings.dataDir, 'secrets', 'espace-medecin.key')),
       log,
       clock: options.clock,
+      trustedProxies: settings.http.trustedProxies,
     });
     const server = await listen(app, {
       host: settings.listenHost,

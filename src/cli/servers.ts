@@ -14,6 +14,7 @@ import {
   loadOrCreateKey,
   type RunningServer,
   serveAssets,
+  trustedProxies,
 } from '../platform/index.ts';
 import { type PortalDb, portalRoutes } from '../portal/index.ts';
 import { demoRelyingParty, lieuxApp } from '../rp/index.ts';
@@ -94,7 +95,15 @@ export async function startIdpServer(
   serveAssets(app);
   app.route('/interaction', oidc.interactions);
   const issuer = system.settings.idp.url.replace(/\/$/, '');
-  app.route('/ecps/api', ecpsApiRoutes({ ecps, db: system.store.db as EcpsDb, publicBase: issuer }));
+  app.route(
+    '/ecps/api',
+    ecpsApiRoutes({
+      ecps,
+      db: system.store.db as EcpsDb,
+      publicBase: issuer,
+      trustedProxies: trustedProxies(system.settings.http.trustedProxies),
+    }),
+  );
   app.route('/ecps/app', walletAppRoutes());
   app.route('/api/directory', directoryRoutes(system.directory));
   app.get('/ecps/portail/', (c) => c.redirect('/ecps/portail', 301));

@@ -5,7 +5,14 @@ import QRCode from 'qrcode';
 import type { Cards } from '../cards/index.ts';
 import type { Directory } from '../directory/index.ts';
 import type { Ecps } from '../ecps/index.ts';
-import { type AuditLog, asCaduceeError, isCaduceeError, type Settings } from '../platform/index.ts';
+import {
+  type AuditLog,
+  asCaduceeError,
+  clientAddressOf,
+  isCaduceeError,
+  type Settings,
+  trustedProxies,
+} from '../platform/index.ts';
 import { PortalLoginRequired, PortalTermsNotAccepted } from './errors.ts';
 import {
   accountPage,
@@ -23,11 +30,6 @@ import type { PortalDb } from './store/tables.ts';
 const RID_COOKIE = 'caducee_portail_rid';
 const ACTIVATION_SCRIPT = readFileSync(new URL('./assets/activation.js', import.meta.url), 'utf8');
 
-function remote(c: Context): string {
-  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } }).incoming;
-  return (incoming?.socket?.remoteAddress ?? '').replace(/^::ffff:/, '');
-}
-
 /**
  * The e-CPS portal (`/ecps/portail`): card login, activation with the card (QR code + code typed
  * here), devices and recent uses, "mot de passe oublié" by card or by e-mail + SMS.
@@ -44,6 +46,8 @@ export function portalRoutes(options: {
   const idp = settings.idp.url.replace(/\/$/, '');
   const origin = new URL(idp).origin;
   const sessions = new PortalSessions(options.db, settings.ecps.portalSessionMinutes);
+  const proxies = trustedProxies(settings.http.trustedProxies);
+  const remote = (c: Context) => clientAddressOf(c, proxies);
   const app = new Hono();
 
   // Portal pages hold one-time codes and personal data: never cached, never framed.

@@ -9,17 +9,19 @@ import {
   type AuditLog,
   asCaduceeError,
   type CaduceeError,
+  clientAddressOf,
   createApp,
   type Logger,
   type RunningServer,
   type Settings,
   serveAssets,
+  trustedProxies,
 } from '../../platform/index.ts';
 import type { Cards } from '../cards.ts';
 import { CardReturnNotAllowed } from '../errors.ts';
 import type { CardIdentity } from '../verify/context.ts';
 import { loginErrorPage, testCardPage } from './pages.ts';
-import { presentedCertificate, remoteAddress } from './presented-certificate.ts';
+import { presentedCertificate } from './presented-certificate.ts';
 
 export interface CardHostOptions {
   cards: Cards;
@@ -38,21 +40,22 @@ export function createCardHostApp(options: CardHostOptions): Hono {
   const { cards, settings, audit } = options;
   const app = createApp({ service: 'card-host', log: options.log, ready: options.ready });
   serveAssets(app);
+  const mode = settings.cardHost.mode as 'tls' | 'proxy';
   const source = {
-    mode: settings.cardHost.mode as 'tls' | 'proxy',
-    trustedProxies: new Set(
-      settings.cardHost.trustedProxies
-        .split(',')
-        .map((a) => a.trim())
-        .filter(Boolean),
-    ),
+    mode,
+    trustedProxies: trustedProxies(settings.cardHost.trustedProxies),
     proxyHeader: settings.cardHost.proxyHeader,
   };
+  // In proxy mode the proxy that forwards the card also says who the client is.
+  const forwarders = trustedProxies(
+    settings.http.trustedProxies,
+    mode === 'proxy' ? settings.cardHost.trustedProxies : '',
+  );
   const check = async (
     c: Context,
     purpose: string,
   ): Promise<{ identity: CardIdentity } | { error: CaduceeError }> => {
-    const ip = remoteAddress(c);
+    const ip = clientAddressOf(c, forwarders);
     const { der, ignoredHeader } = presentedCertificate(c, source);
     if (ignoredHeader) {
       await audit.record({

@@ -1,16 +1,12 @@
 import type { TLSSocket } from 'node:tls';
 import type { Context } from 'hono';
 import { x509 } from '../../pki/index.ts';
+import { incomingOf, peerAddress, type TrustedProxies } from '../../platform/index.ts';
 
 export interface PresentedCertificateSource {
   mode: 'tls' | 'proxy';
-  trustedProxies: ReadonlySet<string>;
+  trustedProxies: TrustedProxies;
   proxyHeader: string;
-}
-
-export function remoteAddress(c: Context): string {
-  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } }).incoming;
-  return (incoming?.socket?.remoteAddress ?? '').replace(/^::ffff:/, '');
 }
 
 /**
@@ -28,7 +24,9 @@ export function presentedCertificate(
     return { der: peer ? new Uint8Array(peer.raw) : undefined, ignoredHeader: false };
   }
   const header = c.req.header(source.proxyHeader);
-  if (!source.trustedProxies.has(remoteAddress(c))) return { der: undefined, ignoredHeader: Boolean(header) };
+  // The peer itself, never X-Forwarded-For: only the proxy that verified the card may vouch for it.
+  if (!source.trustedProxies.has(peerAddress(incomingOf(c))))
+    return { der: undefined, ignoredHeader: Boolean(header) };
   if (!header) return { der: undefined, ignoredHeader: false };
   try {
     const pem = decodeURIComponent(header);

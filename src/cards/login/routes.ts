@@ -2,9 +2,15 @@ import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import type { Directory } from '../../directory/index.ts';
-import { type AuditLog, asCaduceeError, page, type Settings } from '../../platform/index.ts';
+import {
+  type AuditLog,
+  asCaduceeError,
+  clientAddressOf,
+  page,
+  type Settings,
+  trustedProxies,
+} from '../../platform/index.ts';
 import type { Cards } from '../cards.ts';
-import { remoteAddress } from '../host/presented-certificate.ts';
 
 const COOKIE = 'caducee_card_rid';
 const SITE = 'Caducée';
@@ -23,6 +29,7 @@ export function cardLoginRoutes(options: {
   const app = new Hono();
   const idp = settings.idp.url.replace(/\/$/, '');
   const cardHost = settings.cardHost.url.replace(/\/$/, '');
+  const proxies = trustedProxies(settings.http.trustedProxies);
 
   app.get('/', (c) =>
     c.html(
@@ -65,7 +72,7 @@ export function cardLoginRoutes(options: {
         outcome: 'success',
         actor: claims.idnat,
         subject: claims.serial,
-        ip: remoteAddress(c),
+        ip: clientAddressOf(c, proxies),
         method: 'card',
       });
       const exercice = person.exercices[0];
@@ -87,7 +94,7 @@ export function cardLoginRoutes(options: {
       await audit.record({
         type: 'card.assertion',
         outcome: 'failure',
-        ip: remoteAddress(c),
+        ip: clientAddressOf(c, proxies),
         method: 'card',
         details: { code: error.code },
       });

@@ -1,14 +1,9 @@
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { BadRequest, RequestTooLarge } from '../../platform/index.ts';
+import { BadRequest, clientAddressOf, RequestTooLarge, type TrustedProxies } from '../../platform/index.ts';
 import { authenticateDevice } from '../device-auth.ts';
 import type { Ecps } from '../ecps.ts';
 import type { EcpsDb } from '../store/tables.ts';
-
-function remote(c: Context): string {
-  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } }).incoming;
-  return (incoming?.socket?.remoteAddress ?? '').replace(/^::ffff:/, '');
-}
 
 /** The app's calls carry a few identifiers and a public key: 16 KiB is far above any of them. */
 const MAX_BODY_BYTES = 16_384;
@@ -43,9 +38,12 @@ export function ecpsApiRoutes(options: {
   ecps: Ecps;
   db: EcpsDb;
   publicBase: string;
+  /** Proxies whose X-Forwarded-For names the phone's address (`http.trustedProxies`). */
+  trustedProxies: TrustedProxies;
   clock?: () => Date;
 }): Hono {
   const { ecps, db } = options;
+  const remote = (c: Context) => clientAddressOf(c, options.trustedProxies);
   const clock = options.clock ?? (() => new Date());
   const app = new Hono();
   // Refused from Content-Length, or while streaming a chunked body, before it is held whole.

@@ -10,8 +10,10 @@ import {
   type AuditLog,
   asCaduceeError,
   type CaduceeError,
+  clientAddressOf,
   isCaduceeError,
   type Settings,
+  trustedProxies,
 } from '../../platform/index.ts';
 import { pscSubject } from '../claims/index.ts';
 import { CardLoginFailed, EcpsLoginNotApproved, InteractionExpired, LoginRefused } from '../errors.ts';
@@ -26,10 +28,6 @@ interface NodeBindings {
 }
 
 const node = (c: Context) => c.env as NodeBindings;
-
-function remote(c: Context): string {
-  return (node(c).incoming.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-}
 
 /**
  * The provider's login pages (`/interaction/:uid`): the means offered, and each means' round
@@ -47,6 +45,8 @@ export function interactionRoutes(options: {
   const { settings, cards, audit } = options;
   const app = new Hono();
   const idp = settings.idp.url.replace(/\/$/, '');
+  const proxies = trustedProxies(settings.http.trustedProxies);
+  const remote = (c: Context) => clientAddressOf(c, proxies);
 
   const details = async (c: Context) => {
     try {

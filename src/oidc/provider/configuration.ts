@@ -1,7 +1,7 @@
 import { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Directory } from '../../directory/index.ts';
 import type { Ecps } from '../../ecps/index.ts';
-import type { Settings } from '../../platform/index.ts';
+import { clientAddress, type Settings, trustedProxies } from '../../platform/index.ts';
 import {
   nationalIdFromSubject,
   PSC_PROFILE_CLAIMS,
@@ -54,6 +54,7 @@ function allowPrivateAddresses(settings: Settings): boolean {
 export function providerConfiguration(inputs: ConfigurationInputs): Configuration {
   const { settings, directory, deploymentId } = inputs;
   const oidc = settings.oidc;
+  const proxies = trustedProxies(settings.http.trustedProxies);
   return {
     adapter: inputs.adapter,
     jwks: inputs.jwks as Configuration['jwks'],
@@ -156,7 +157,7 @@ export function providerConfiguration(inputs: ConfigurationInputs): Configuratio
               idnat,
               clientName: String(client.clientName ?? client.clientId),
               origin: `ciba:${request.jti}`,
-              ip: ctx.ip,
+              ip: clientAddress(ctx.req, proxies),
               bindingMessage:
                 typeof request.params?.binding_message === 'string'
                   ? request.params.binding_message

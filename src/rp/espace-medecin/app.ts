@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import type { MailSender } from '../../messaging/index.ts';
 import {
   asCaduceeError,
+  clientAddressOf,
   createApp,
   createAuditLog,
   isCaduceeError,
@@ -9,6 +10,7 @@ import {
   renderError,
   type Store,
   serveAssets,
+  trustedProxies,
 } from '../../platform/index.ts';
 import { Accounts } from './accounts.ts';
 import { Attempts } from './attempts.ts';
@@ -56,6 +58,11 @@ export interface EspaceMedecinOptions {
   log: Logger;
   /** Tests move time (code expiry, delegation periods). */
   clock?: Clock;
+  /**
+   * Reverse proxies in front of this app whose X-Forwarded-For is believed (addresses or CIDR
+   * blocks, comma-separated, as `http.trustedProxies`); none: the TCP peer is the browser.
+   */
+  trustedProxies?: string;
 }
 
 /**
@@ -70,6 +77,7 @@ export function espaceMedecinApp(options: EspaceMedecinOptions): Hono {
   const clock = options.clock ?? (() => new Date());
   const db = options.store.db as EspaceMedecinDb;
   const delegations = new Delegations(db, clock);
+  const proxies = trustedProxies(options.trustedProxies ?? '');
   const em: EspaceMedecin = {
     base,
     clock,
@@ -93,6 +101,7 @@ export function espaceMedecinApp(options: EspaceMedecinOptions): Hono {
     delegations,
     links: new AccountLinks(db, clock),
     patients: new PatientFiles(db, { clock, delegations }),
+    clientAddress: (c) => clientAddressOf(c, proxies),
   };
 
   const app = createApp({

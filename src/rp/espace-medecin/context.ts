@@ -33,16 +33,13 @@ export interface EspaceMedecin {
   delegations: Delegations;
   links: AccountLinks;
   patients: PatientFiles;
+  /** The browser's address, for the attempt limits and the audit log (behind trusted proxies too). */
+  clientAddress(c: Context): string;
 }
 
 export const form = async (c: Context) => (await c.req.parseBody()) as Record<string, unknown>;
 
 export const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
-
-export function remoteAddress(c: Context): string {
-  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-  return (incoming?.socket?.remoteAddress ?? '').replace(/^::ffff:/, '');
-}
 
 /** The logged-in session, its current account and the menu of the pages. */
 export async function viewerOf(

@@ -7,7 +7,7 @@ import {
   PASSWORD_PER_ADDRESS,
   PASSWORD_PER_IDENTIFIER,
 } from './attempts.ts';
-import { type EspaceMedecin, remoteAddress } from './context.ts';
+import type { EspaceMedecin } from './context.ts';
 import { EmailLoginRefused } from './errors.ts';
 import { checkPassword } from './passwords.ts';
 
@@ -21,7 +21,7 @@ export async function checkCredentials(
   c: Context,
   input: { identifier: string; password: string; purpose: 'login' | 'link' },
 ): Promise<Account> {
-  const ip = remoteAddress(c);
+  const ip = em.clientAddress(c);
   const parsed = parseNationalId(input.identifier);
   const key = parsed.ok ? parsed.id.value : input.identifier.slice(0, 20);
   await em.attempts.check(PASSWORD_PER_IDENTIFIER, key);
@@ -46,7 +46,7 @@ export async function checkCredentials(
 
 /** Before sending an e-mail (code, reset link): no mail bombing of a professional. */
 export async function countMail(em: EspaceMedecin, c: Context, identifier: string): Promise<void> {
-  const ip = remoteAddress(c);
+  const ip = em.clientAddress(c);
   await em.attempts.check(MAILS_PER_IDENTIFIER, identifier);
   await em.attempts.check(MAILS_PER_ADDRESS, ip);
   await em.attempts.record(MAILS_PER_IDENTIFIER, identifier);

@@ -2,7 +2,7 @@ import { type Context, Hono } from 'hono';
 import { parseNationalId } from '../../../directory/index.ts';
 import { asCaduceeError, type CaduceeError } from '../../../platform/index.ts';
 import type { PersonalInformation } from '../accounts.ts';
-import { type EspaceMedecin, form, noticeOf, remoteAddress, text, viewerOf } from '../context.ts';
+import { type EspaceMedecin, form, noticeOf, text, viewerOf } from '../context.ts';
 import type { Delegation } from '../delegations.ts';
 import { UnknownAccount } from '../errors.ts';
 import { type FieldProblem, readInformation } from '../information.ts';
@@ -82,7 +82,7 @@ export function accountRoutes(em: EspaceMedecin): Hono {
         outcome: 'success',
         actor: account.idnat,
         subject: delegate.idnat,
-        ip: remoteAddress(c),
+        ip: em.clientAddress(c),
         details: { from: delegation.starts_on, to: delegation.ends_on },
       });
     } catch (thrown) {
@@ -102,7 +102,7 @@ export function accountRoutes(em: EspaceMedecin): Hono {
         outcome: 'success',
         actor: account.idnat,
         subject: c.req.param('id'),
-        ip: remoteAddress(c),
+        ip: em.clientAddress(c),
       });
     }
     return c.redirect('/compte?ok=delegation-fin', 303);

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { asCaduceeError } from '../../../platform/index.ts';
-import { type EspaceMedecin, form, remoteAddress, text } from '../context.ts';
+import { type EspaceMedecin, form, text } from '../context.ts';
 import { ProviderLoginFailed } from '../errors.ts';
 import { identityFromClaims } from '../identity.ts';
 import { loggedOutPage, loginPage } from '../pages/login.ts';
@@ -64,7 +64,7 @@ export function authRoutes(em: EspaceMedecin): Hono {
           outcome: 'success',
           actor: identity.idnat,
           method: login.method,
-          ip: remoteAddress(c),
+          ip: em.clientAddress(c),
         });
         return c.redirect('/inscription', 303);
       }
@@ -79,7 +79,7 @@ export function authRoutes(em: EspaceMedecin): Hono {
         outcome: 'success',
         actor: account.idnat,
         method: login.method,
-        ip: remoteAddress(c),
+        ip: em.clientAddress(c),
         details: { requested: pending.means },
       });
       return c.redirect('/', 303);
@@ -92,7 +92,7 @@ export function authRoutes(em: EspaceMedecin): Hono {
         type: pending?.purpose === 'link' ? 'espace_medecin.link' : 'espace_medecin.login',
         outcome: 'failure',
         method: pending?.means ?? null,
-        ip: remoteAddress(c),
+        ip: em.clientAddress(c),
         details: { code: error.code },
       });
       if (pending?.purpose === 'link') throw thrown;
@@ -116,7 +116,7 @@ export function authRoutes(em: EspaceMedecin): Hono {
         outcome: 'success',
         actor: (await em.accounts.byId(session.login_account_id ?? session.account_id))?.idnat ?? null,
         method: session.method,
-        ip: remoteAddress(c),
+        ip: em.clientAddress(c),
       });
     }
     if (session.id_token) return c.redirect((await em.provider.endSessionUrl(session.id_token)).href, 303);
@@ -141,7 +141,7 @@ export function authRoutes(em: EspaceMedecin): Hono {
       await em.audit.record({
         type: 'espace_medecin.backchannel_logout',
         outcome: 'failure',
-        ip: remoteAddress(c),
+        ip: em.clientAddress(c),
         details: { reason: (error as Error).message },
       });
       return c.json({ error: 'invalid_request', error_description: 'logout_token invalide' }, 400);
@@ -154,7 +154,7 @@ export function authRoutes(em: EspaceMedecin): Hono {
       type: 'espace_medecin.backchannel_logout',
       outcome: 'success',
       subject: claims.sid ?? claims.sub ?? null,
-      ip: remoteAddress(c),
+      ip: em.clientAddress(c),
       details: { sessions: ended },
     });
     return c.body(null, 200);

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { asCaduceeError } from '../../../platform/index.ts';
-import { type EspaceMedecin, form, remoteAddress, text } from '../context.ts';
+import { type EspaceMedecin, form, text } from '../context.ts';
 import { checkCredentials, countMail } from '../credentials.ts';
 import { codePage, loginPage } from '../pages/login.ts';
 
@@ -69,7 +69,7 @@ export function emailLoginRoutes(em: EspaceMedecin): Hono {
         outcome: 'success',
         actor: account.idnat,
         method: 'email',
-        ip: remoteAddress(c),
+        ip: em.clientAddress(c),
       });
       return c.redirect('/', 303);
     } catch (thrown) {
@@ -79,7 +79,7 @@ export function emailLoginRoutes(em: EspaceMedecin): Hono {
         type: 'espace_medecin.login',
         outcome: 'failure',
         method: 'email',
-        ip: remoteAddress(c),
+        ip: em.clientAddress(c),
         details: { code: error.code },
       });
       return c.html(

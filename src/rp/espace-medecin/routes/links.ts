@@ -1,7 +1,7 @@
 import { type Context, Hono } from 'hono';
 import { asCaduceeError } from '../../../platform/index.ts';
 import type { Account } from '../accounts.ts';
-import { type EspaceMedecin, form, remoteAddress, text, viewerOf } from '../context.ts';
+import { type EspaceMedecin, form, text, viewerOf } from '../context.ts';
 import { checkCredentials, countMail } from '../credentials.ts';
 import { ForbiddenRequest, LinkInvalid, UnknownAccount } from '../errors.ts';
 import { type ProfessionalIdentity, samePerson } from '../identity.ts';
@@ -86,7 +86,7 @@ export function linkRoutes(em: EspaceMedecin): Hono {
         outcome: 'success',
         actor: account.idnat,
         subject: (await em.accounts.byId(other))?.idnat ?? other,
-        ip: remoteAddress(c),
+        ip: em.clientAddress(c),
       });
     }
     return c.redirect('/compte?ok=liaison-fin', 303);
@@ -106,7 +106,7 @@ export function linkRoutes(em: EspaceMedecin): Hono {
       outcome: 'success',
       actor: (await em.accounts.byId(session.login_account_id))?.idnat ?? null,
       subject: (await em.accounts.byId(target))?.idnat ?? target,
-      ip: remoteAddress(c),
+      ip: em.clientAddress(c),
     });
     return c.redirect('/', 303);
   });
@@ -151,7 +151,7 @@ async function link(
     actor: account.idnat,
     subject: other.idnat,
     method,
-    ip: remoteAddress(c),
+    ip: em.clientAddress(c),
     details: { session: session.method },
   });
 }

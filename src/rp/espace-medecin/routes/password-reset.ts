@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { parseNationalId } from '../../../directory/index.ts';
 import { asCaduceeError } from '../../../platform/index.ts';
-import { type EspaceMedecin, form, NOTICES, remoteAddress, text } from '../context.ts';
+import { type EspaceMedecin, form, NOTICES, text } from '../context.ts';
 import { countMail } from '../credentials.ts';
 import { errorPage, loginPage, newPasswordPage, resetRequestPage } from '../pages/login.ts';
 import { hashPassword, passwordProblems } from '../passwords.ts';
@@ -39,7 +39,7 @@ export function passwordResetRoutes(em: EspaceMedecin): Hono {
           type: 'espace_medecin.password_reset_requested',
           outcome: account ? 'success' : 'failure',
           actor: parsed.id.value,
-          ip: remoteAddress(c),
+          ip: em.clientAddress(c),
           details: account ? {} : { reason: 'no_account' },
         });
       }
@@ -87,7 +87,7 @@ export function passwordResetRoutes(em: EspaceMedecin): Hono {
         type: 'espace_medecin.password_reset',
         outcome: 'success',
         actor: account?.idnat ?? null,
-        ip: remoteAddress(c),
+        ip: em.clientAddress(c),
       });
     } catch (thrown) {
       const { error } = asCaduceeError(thrown);

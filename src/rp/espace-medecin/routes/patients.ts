@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { type EspaceMedecin, form, noticeOf, remoteAddress, text, viewerOf } from '../context.ts';
+import { type EspaceMedecin, form, noticeOf, text, viewerOf } from '../context.ts';
 import { PatientFileNotFound } from '../errors.ts';
 import type { FieldProblem } from '../information.ts';
 import { newPatientPage, patientListPage, patientPage } from '../pages/patients.ts';
@@ -75,7 +75,7 @@ export function patientRoutes(em: EspaceMedecin): Hono {
       outcome: 'success',
       actor: account.idnat,
       subject: file.id,
-      ip: remoteAddress(c),
+      ip: em.clientAddress(c),
       details: file.owner_id === account.id ? {} : { onBehalfOf: file.owner_id },
     });
     return c.redirect(`/dossiers/${file.id}?ok=cree`, 303);
@@ -108,7 +108,7 @@ export function patientRoutes(em: EspaceMedecin): Hono {
       outcome: 'success',
       actor: account.idnat,
       subject: file.id,
-      ip: remoteAddress(c),
+      ip: em.clientAddress(c),
       details: { status, ...(file.owner_id === account.id ? {} : { onBehalfOf: file.owner_id }) },
     });
     return c.redirect(`/dossiers/${file.id}?ok=statut`, 303);

@@ -1,5 +1,5 @@
 import { type Context, Hono } from 'hono';
-import { type EspaceMedecin, form, remoteAddress, text } from '../context.ts';
+import { type EspaceMedecin, form, text } from '../context.ts';
 import { CharterNotAccepted, SignupExpired } from '../errors.ts';
 import { type FieldProblem, readInformation } from '../information.ts';
 import { charterPage, signupPage } from '../pages/signup.ts';
@@ -87,7 +87,7 @@ export function signupRoutes(em: EspaceMedecin): Hono {
       outcome: 'success',
       actor: account.idnat,
       method: signup.method,
-      ip: remoteAddress(c),
+      ip: em.clientAddress(c),
     });
     await em.sessions.login(c, { accountId: account.id, method: signup.method, oidc: signup.oidc });
     return c.redirect('/?ok=bienvenue', 303);
