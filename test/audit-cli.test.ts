@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createAuditLog } from '../src/platform/index.ts';
-import { tamper } from './support/audit.ts';
+import { rewriteChain, tamper } from './support/audit.ts';
 import { runCli } from './support/cli.ts';
 import { type OpenedStore, storeCases } from './support/stores.ts';
 
@@ -76,6 +79,58 @@ for (const storeCase of storeCases()) {
         [error.details.id, error.details.problem, error.details.verified],
         [second!.id, 'changed', 1],
       );
+    });
+
+    it('prints the anchor to keep, and exits 1 when a kept anchor no longer matches a recomputed chain', async () => {
+      const anchored = await storeCase.open();
+      try {
+        const audit = createAuditLog(anchored.store.db);
+        for (let index = 0; index < 5; index++)
+          await audit.record({ type: 'card.login', outcome: 'success' });
+        const first = await runCli(['audit', 'verify'], anchored.env);
+        assert.equal(first.code, 0, first.stderr);
+        const anchor = /Ancre à conserver hors de la base : (5:[0-9a-f]{64})\n/.exec(first.stdout)?.[1];
+        assert.ok(anchor, first.stdout);
+        assert.equal(
+          JSON.parse((await runCli(['audit', 'verify', '--json'], anchored.env)).stdout).anchor,
+          anchor,
+        );
+
+        await audit.record({ type: 'ecps.approve', outcome: 'success' });
+        const still = await runCli(['audit', 'verify', '--anchor', anchor], anchored.env);
+        assert.equal(still.code, 0, still.stderr);
+        assert.match(
+          still.stdout,
+          /Ancres vérifiées : 1, toutes valables\nAncre à conserver hors de la base : 6:/,
+        );
+
+        const typo = await runCli(['audit', 'verify', '--anchor', '5:abc'], anchored.env);
+        assert.equal(typo.code, 1);
+        assert.match(typo.stderr, /BAD_REQUEST.*5:abc/);
+
+        // Someone with write access changes event 3 and recomputes every hash after it.
+        await rewriteChain(anchored.store, 3, '899700000000');
+        const alone = await runCli(['audit', 'verify'], anchored.env);
+        assert.equal(alone.code, 0, 'the recomputed chain holds by itself');
+        const caught = await runCli(['audit', 'verify', '--anchor', anchor], anchored.env);
+        assert.equal(caught.code, 1);
+        assert.match(
+          caught.stderr,
+          /Erreur AUDIT_ANCHOR_MISMATCH : Journal d'audit réécrit : l'événement n° 5 n'a plus l'empreinte notée/,
+        );
+        // The same anchor, from the file a provider's server keeps.
+        const file = path.join(mkdtempSync(path.join(tmpdir(), 'caducee-anchors-')), 'anchors.txt');
+        writeFileSync(file, `# ancres\n2026-11-26T10:00:00.000Z ${anchor}\n`);
+        const fromFile = await runCli(['audit', 'verify', '--anchors-file', file, '--json'], anchored.env);
+        assert.equal(fromFile.code, 1);
+        const { error } = JSON.parse(fromFile.stdout);
+        assert.deepEqual(
+          [error.code, error.details.seq, error.details.expected],
+          ['AUDIT_ANCHOR_MISMATCH', 5, anchor.slice(2)],
+        );
+      } finally {
+        await anchored.dispose();
+      }
     });
   });
 }

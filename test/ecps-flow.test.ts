@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startIdpServer } from '../src/cli/servers.ts';
 import { loadDemoDirectoryIfEmpty } from '../src/directory/index.ts';
 import type { OutboxMessage } from '../src/messaging/index.ts';
-import { addClient, type OidcDb } from '../src/oidc/index.ts';
+import { addClient, loadClientSecretKey, type OidcDb } from '../src/oidc/index.ts';
 import { createLogger } from '../src/platform/index.ts';
 import { launchChromium } from './support/browser.ts';
 import { runCli } from './support/cli.ts';
@@ -71,7 +71,7 @@ for (const storeCase of storeCases()) {
       const { system } = test;
       await loadDemoDirectoryIfEmpty(system.directory);
       rp = await startTestRelyingParty();
-      await addClient(opened.store.db as OidcDb, {
+      await addClient(opened.store.db as OidcDb, loadClientSecretKey(system.settings), {
         client_id: 'rp-ecps',
         client_name: 'Espace de test',
         client_secret: secret,
@@ -80,7 +80,7 @@ for (const storeCase of storeCases()) {
         grant_types: ['authorization_code'],
         response_types: ['code'],
       });
-      await addClient(opened.store.db as OidcDb, {
+      await addClient(opened.store.db as OidcDb, loadClientSecretKey(system.settings), {
         client_id: 'rp-ciba',
         client_name: 'Service CIBA de test',
         client_secret: secret,

@@ -8,7 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startCardHostServer, startIdpServer, startMessagingServers } from '../src/cli/servers.ts';
 import { loadDemoDirectoryIfEmpty } from '../src/directory/index.ts';
 import type { OutboxMessage } from '../src/messaging/index.ts';
-import { addClient, type OidcDb } from '../src/oidc/index.ts';
+import { addClient, loadClientSecretKey, type OidcDb } from '../src/oidc/index.ts';
 import { createLogger } from '../src/platform/index.ts';
 import { launchChromium, trustServerKey } from './support/browser.ts';
 import { runCli } from './support/cli.ts';
@@ -146,7 +146,7 @@ for (const storeCase of storeCases()) {
         cards[idnat] = { pfxPath: card.file, passphrase: '4321' };
       }
       rp = await startTestRelyingParty();
-      await addClient(opened.store.db as OidcDb, {
+      await addClient(opened.store.db as OidcDb, loadClientSecretKey(system.settings), {
         client_id: 'rp-portal',
         client_name: 'Lieux de test',
         client_secret: secret,

@@ -10,7 +10,7 @@ import { startIdpServer, startMessagingServers } from '../src/cli/servers.ts';
 import { loadDemoDirectoryIfEmpty } from '../src/directory/index.ts';
 import type { EcpsDb } from '../src/ecps/index.ts';
 import type { OutboxMessage } from '../src/messaging/index.ts';
-import { addClient, type OidcDb } from '../src/oidc/index.ts';
+import { addClient, loadClientSecretKey, type OidcDb } from '../src/oidc/index.ts';
 import { createLogger } from '../src/platform/index.ts';
 import { accessibilityViolations } from './support/accessibility.ts';
 import { launchChromium, trustServerKey } from './support/browser.ts';
@@ -169,7 +169,7 @@ for (const storeCase of storeCases().slice(0, 1)) {
       const { system } = test;
       await loadDemoDirectoryIfEmpty(system.directory);
       rp = await startTestRelyingParty();
-      await addClient(opened.store.db as OidcDb, {
+      await addClient(opened.store.db as OidcDb, loadClientSecretKey(system.settings), {
         client_id: 'rp-pwa',
         client_name: 'Espace de test',
         client_secret: secret,
@@ -178,7 +178,7 @@ for (const storeCase of storeCases().slice(0, 1)) {
         grant_types: ['authorization_code'],
         response_types: ['code'],
       });
-      await addClient(opened.store.db as OidcDb, {
+      await addClient(opened.store.db as OidcDb, loadClientSecretKey(system.settings), {
         client_id: 'rp-pwa-ciba',
         client_name: 'Service CIBA de test',
         client_secret: secret,

@@ -9,10 +9,17 @@ import * as client from 'openid-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startCardHostServer, startIdpServer } from '../src/cli/servers.ts';
 import { loadDemoDirectoryIfEmpty } from '../src/directory/index.ts';
-import { addClient, type Oidc, type OidcDb, rotateSigningKeys } from '../src/oidc/index.ts';
+import {
+  addClient,
+  loadClientSecretKey,
+  type Oidc,
+  type OidcDb,
+  rotateSigningKeys,
+} from '../src/oidc/index.ts';
 import { createLogger, type RunningServer } from '../src/platform/index.ts';
 import { accessibilityViolations } from './support/accessibility.ts';
 import { launchChromium } from './support/browser.ts';
+import { runCli } from './support/cli.ts';
 import { trustingFetch } from './support/https.ts';
 import { startTestRelyingParty, type TestRelyingParty } from './support/relying-party.ts';
 import { type OpenedStore, storeCases } from './support/stores.ts';
@@ -75,7 +82,12 @@ for (const storeCase of storeCases()) {
 
     before(async () => {
       opened = await storeCase.open();
-      test = await testSystem(opened, { oidc: { authorizationCodeTtl: 10 } });
+      // A command run beside the server (`caducee card revoke`) shares its data directory (PKI,
+      // keys): on SQLite it is the store's.
+      test = await testSystem(opened, {
+        oidc: { authorizationCodeTtl: 10 },
+        ...(opened.env.CADUCEE_DATA_DIR ? { dataDir: opened.env.CADUCEE_DATA_DIR } : {}),
+      });
       const { system } = test;
       await loadDemoDirectoryIfEmpty(system.directory);
       const dir = mkdtempSync(path.join(tmpdir(), 'caducee-oidc-cards-'));
@@ -86,7 +98,7 @@ for (const storeCase of storeCases()) {
       }
       rp = await startTestRelyingParty();
       const db = opened.store.db as OidcDb;
-      await addClient(db, {
+      await addClient(db, loadClientSecretKey(system.settings), {
         client_id: 'rp-confidential',
         client_name: 'Service de test',
         client_secret: secret,
@@ -100,7 +112,7 @@ for (const storeCase of storeCases()) {
       });
       const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
       jwtClientKey = privateKey;
-      await addClient(db, {
+      await addClient(db, loadClientSecretKey(system.settings), {
         client_id: 'rp-jwt',
         client_name: 'Service authentifié par JWT',
         redirect_uris: [rp.redirectUri],
@@ -111,7 +123,7 @@ for (const storeCase of storeCases()) {
         response_types: ['code'],
         userinfo_signed_response_alg: 'RS256',
       });
-      await addClient(db, {
+      await addClient(db, loadClientSecretKey(system.settings), {
         client_id: 'rp-post',
         client_name: 'Service client_secret_post',
         client_secret: secret,
@@ -120,7 +132,7 @@ for (const storeCase of storeCases()) {
         grant_types: ['authorization_code'],
         response_types: ['code'],
       });
-      await addClient(db, {
+      await addClient(db, loadClientSecretKey(system.settings), {
         client_id: 'rp-public',
         client_name: 'Application publique de test',
         redirect_uris: [rp.redirectUri],
@@ -669,6 +681,67 @@ for (const storeCase of storeCases()) {
       );
       await page.waitForURL(`${rp.postLogoutUri}**`);
       assert.equal(new URL(page.url()).searchParams.get('state'), 'again');
+      await context.close();
+    });
+
+    // Last: the card is revoked for good.
+    it('ends the sessions and refresh tokens obtained with a card when `caducee card revoke` puts it in opposition', async () => {
+      const context = await contextFor(HOSPITAL_DOCTOR);
+      const page = await context.newPage();
+      const { verifier, challenge } = await pkce();
+      const state = client.randomState();
+      const callback = await cardLogin(page, {
+        redirect_uri: rp.redirectUri,
+        scope: 'openid scope_all',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+        state,
+      });
+      const tokens = await client.authorizationCodeGrant(config, callback, {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+      });
+      assert.ok(tokens.refresh_token);
+      const logoutsBefore = rp.logoutTokens.length;
+
+      // The operator's command, in its own process, as on a real deployment beside the server.
+      const revoked = await runCli(['card', 'revoke', HOSPITAL_DOCTOR, '--json'], {
+        ...opened.env,
+        CADUCEE_DATA_DIR: test.system.settings.dataDir,
+        CADUCEE_IDP_URL: issuer,
+        CADUCEE_CARD_HOST_URL: test.system.settings.cardHost.url,
+      });
+      assert.equal(revoked.code, 0, revoked.stderr);
+      assert.deepEqual(
+        JSON.parse(revoked.stdout).map((card: { idnat: string; status: string }) => [
+          card.idnat,
+          card.status,
+        ]),
+        [[HOSPITAL_DOCTOR, 'revoked']],
+      );
+
+      await rejectsWithOAuth(client.refreshTokenGrant(config, tokens.refresh_token!), 'invalid_grant');
+      assert.equal((await client.tokenIntrospection(config, tokens.access_token)).active, false);
+      // Earlier tests left other sessions of this professional: each of them ends too.
+      const told = rp.logoutTokens
+        .slice(logoutsBefore)
+        .map((token) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()));
+      assert.ok(told.length >= 1, 'the relying party is told by back-channel');
+      for (const logoutToken of told) {
+        assert.equal(logoutToken.sub, tokens.claims()!.sub);
+        assert.equal(logoutToken.iss, issuer);
+      }
+      // The provider session is gone: no single sign-on, the login page again.
+      await page.goto(
+        client.buildAuthorizationUrl(config, { redirect_uri: rp.redirectUri, scope: 'openid' }).href,
+      );
+      assert.ok(await page.getByRole('link', { name: 'Se connecter avec ma carte CPS' }).isVisible());
+      const [ended] = await test.system.audit.list({ type: 'oidc.logout_all', limit: 1 });
+      assert.deepEqual(
+        [ended?.actor, ended?.subject, ended?.method],
+        ['cli', HOSPITAL_DOCTOR, 'card.revoke'],
+      );
+      assert.ok(Number(ended?.details?.sessions) >= 1);
       await context.close();
     });
   });

@@ -8,7 +8,7 @@ import * as client from 'openid-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startCardHostServer, startIdpServer } from '../src/cli/servers.ts';
 import { loadDemoDirectoryIfEmpty } from '../src/directory/index.ts';
-import { addClient, type Oidc, type OidcDb } from '../src/oidc/index.ts';
+import { addClient, loadClientSecretKey, type Oidc, type OidcDb } from '../src/oidc/index.ts';
 import { createLogger, type RunningServer } from '../src/platform/index.ts';
 import { launchChromium } from './support/browser.ts';
 import { trustingFetch } from './support/https.ts';
@@ -43,7 +43,7 @@ for (const storeCase of storeCases()) {
       card = { pfxPath: issued.file, passphrase: '1111' };
       rp = await startTestRelyingParty();
       for (const clientId of ['rp-dossier', 'rp-agenda']) {
-        await addClient(opened.store.db as OidcDb, {
+        await addClient(opened.store.db as OidcDb, loadClientSecretKey(system.settings), {
           client_id: clientId,
           client_name: `Service ${clientId}`,
           client_secret: secret,

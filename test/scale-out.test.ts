@@ -10,11 +10,18 @@ import { startCardHostServer, startIdpServer, startMessagingServers } from '../s
 import { buildSystem, type System } from '../src/cli/system.ts';
 import { loadDemoDirectoryIfEmpty } from '../src/directory/index.ts';
 import type { OutboxMessage } from '../src/messaging/index.ts';
-import { addClient, KEYS_ROTATED, type OidcDb, rotateSigningKeys } from '../src/oidc/index.ts';
+import {
+  addClient,
+  KEYS_ROTATED,
+  loadClientSecretKey,
+  type OidcDb,
+  rotateSigningKeys,
+} from '../src/oidc/index.ts';
 import { createLogger, openPostgresStore, openRedis, type RunningServer } from '../src/platform/index.ts';
 import { WalletClient } from '../src/wallet/index.ts';
 import { type Balancer, startBalancer } from './support/balancer.ts';
 import { launchChromium } from './support/browser.ts';
+import { runCli } from './support/cli.ts';
 import { trustingFetch } from './support/https.ts';
 import { startTestRelyingParty, type TestRelyingParty } from './support/relying-party.ts';
 import { type OpenedStore, storeCases } from './support/stores.ts';
@@ -119,7 +126,7 @@ describe('scale-out: two nodes on PostgreSQL + Redis', {
     card = { pfxPath: issued.file, passphrase: '1593' };
     rp = await startTestRelyingParty();
     const db = opened.store.db as OidcDb;
-    await addClient(db, {
+    await addClient(db, loadClientSecretKey(nodeA.settings), {
       client_id: 'rp-scale',
       client_name: 'Service national',
       client_secret: secret,
@@ -128,7 +135,7 @@ describe('scale-out: two nodes on PostgreSQL + Redis', {
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
     });
-    await addClient(db, {
+    await addClient(db, loadClientSecretKey(nodeA.settings), {
       client_id: 'rp-scale-ciba',
       client_name: 'Service CIBA national',
       client_secret: secret,
@@ -318,6 +325,46 @@ describe('scale-out: two nodes on PostgreSQL + Redis', {
     await page.waitForURL(`${rp.redirectUri}**`);
     const again = await client.authorizationCodeGrant(configB, new URL(page.url()), { expectedState: next });
     assert.equal(again.claims()?.preferred_username, GP);
+    await context.close();
+  });
+
+  it('ends the sessions (in Redis) and refresh tokens of a card that `caducee card revoke` puts in opposition', async () => {
+    idp.route(ports.b);
+    cardHost.route(ports.cardB);
+    const config = await configFor('rp-scale', ports.b);
+    const context = await contextWithCard();
+    const page = await context.newPage();
+    const state = client.randomState();
+    await authorize(page, config, state);
+    await page.getByRole('link', { name: 'Se connecter avec ma carte CPS' }).click();
+    await page.waitForURL(`${rp.redirectUri}**`);
+    const tokens = await client.authorizationCodeGrant(config, new URL(page.url()), { expectedState: state });
+    const sessionsKey = `caducee:oidc:account-sessions:${tokens.claims()!.sub}`;
+    const sessions = await redis!.smembers(sessionsKey);
+    assert.ok(sessions.length >= 1);
+
+    // The operator's command on another machine of the deployment: its settings, no server.
+    const nodeA = test.system.settings;
+    const revoked = await runCli(['card', 'revoke', GP], {
+      CADUCEE_DATABASE_URL: opened.env.CADUCEE_DATABASE_URL!,
+      CADUCEE_REDIS_URL: redisUrl!,
+      CADUCEE_DATA_DIR: nodeA.dataDir,
+      CADUCEE_IDP_URL: nodeA.idp.url,
+      CADUCEE_CARD_HOST_URL: nodeA.cardHost.url,
+    });
+    assert.equal(revoked.code, 0, revoked.stderr);
+    for (const id of sessions)
+      assert.equal(await redis!.exists(`caducee:oidc:Session:${id}`), 0, 'session ended');
+    await assert.rejects(client.refreshTokenGrant(config, tokens.refresh_token!), (error: unknown) => {
+      assert.equal((error as { error?: string }).error, 'invalid_grant');
+      return true;
+    });
+    const next = client.randomState();
+    await authorize(page, config, next);
+    assert.ok(
+      await page.getByRole('link', { name: 'Se connecter avec ma carte CPS' }).isVisible(),
+      'no single sign-on: the login page again',
+    );
     await context.close();
   });
 });

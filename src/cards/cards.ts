@@ -12,14 +12,25 @@ import { verifyCard } from './verify/verify-card.ts';
 
 export type CardRecord = Omit<CardTable, 'certificate'>;
 
+export type RevokedListener = (cards: CardRecord[], context: { actor: string }) => Promise<void>;
+
 /** CPS cards: issuance, opposition, CRL, and the checks a presented card goes through. */
 export interface Cards {
   issue(
     idnat: string,
     options?: { pin?: string; validDays?: number; out?: string; actor?: string },
   ): Promise<IssuedCard>;
-  /** Opposition of one card (serial) or of every active card of a person (national identifier). */
+  /**
+   * Opposition of one card (serial) or of every active card of a person (national identifier).
+   * Once it is recorded and the CRL published, the `onRevoked` listeners run; the first that
+   * fails fails the revoke, the opposition staying in force.
+   */
   revoke(reference: string, options?: { actor?: string }): Promise<CardRecord[]>;
+  /**
+   * What else an opposition must do, beyond this domain: the System ends the holders' provider
+   * sessions.
+   */
+  onRevoked(listener: RevokedListener): void;
   list(idnat?: string): Promise<CardRecord[]>;
   crl(authority: 'persons' | 'root'): Promise<Buffer>;
   /** The certificate a client presented (DER), checked; throws the reason it is refused. */
@@ -48,6 +59,7 @@ export function createCards(options: {
   const registry = new CardRegistry(db, hierarchy);
   const cardsDir = path.join(settings.dataDir, 'cards');
   const strip = ({ certificate: _certificate, ...record }: CardTable): CardRecord => record;
+  const revokedListeners: RevokedListener[] = [];
   return {
     cardsDir,
     hierarchy,
@@ -93,6 +105,7 @@ export function createCards(options: {
       const cards = (await registry.find(reference)).filter((card) => card.status === 'active');
       if (cards.length === 0) throw CardNotFound({ reference });
       const at = clock().toISOString();
+      const actor = revokeOptions.actor ?? 'cli';
       await registry.markRevoked(
         cards.map((card) => card.serial),
         at,
@@ -102,12 +115,17 @@ export function createCards(options: {
         await audit.record({
           type: 'card.revoke',
           outcome: 'success',
-          actor: revokeOptions.actor ?? 'cli',
+          actor,
           subject: card.serial,
           details: { idnat: card.idnat },
         });
       }
-      return cards.map((card) => ({ ...strip(card), status: 'revoked' as const, revoked_at: at }));
+      const revoked = cards.map((card) => ({ ...strip(card), status: 'revoked' as const, revoked_at: at }));
+      for (const listener of revokedListeners) await listener(revoked, { actor });
+      return revoked;
+    },
+    onRevoked(listener) {
+      revokedListeners.push(listener);
     },
     async list(idnat) {
       return (await registry.list(idnat)).map(strip);

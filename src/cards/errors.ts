@@ -1,4 +1,5 @@
 import { defineError } from '../platform/errors/index.ts';
+import { frenchDelay } from '../platform/rate-limit/index.ts';
 
 /** Why a card is not accepted: each has its page, its code and its audit event. */
 export const CardNotPresented = defineError(
@@ -109,4 +110,13 @@ export const CardReturnNotAllowed = defineError<{ url: string }>(
   400,
   (p) => `Adresse de retour non autorisée : ${p.url}.`,
   () => 'La connexion par carte doit être lancée depuis le service Caducée.',
+);
+
+export const CardTooManyAttempts = defineError<{ retryAfterSeconds: number; per: 'address' | 'card' }>(
+  'CARD_TOO_MANY_ATTEMPTS',
+  429,
+  (p) =>
+    `Trop de connexions par carte ${p.per === 'card' ? 'avec cette carte' : 'depuis ce poste'} en peu de temps. Réessayez dans ${frenchDelay(p.retryAfterSeconds)}.`,
+  () =>
+    "Si vous n'êtes pas à l'origine de ces tentatives, gardez votre carte avec vous et prévenez votre assistance.",
 );

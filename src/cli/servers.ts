@@ -83,6 +83,7 @@ export async function startIdpServer(
     ecps,
     redis: system.redis(),
     events: system.events(),
+    rateLimiter: system.rateLimiter(),
   });
   // "Je me déconnecte de toutes les sessions" in the app ends the provider's sessions.
   ecps.onLogoutEverywhere((idnat) => oidc.endSessionsOf(idnat, { method: 'ecps' }));
@@ -170,6 +171,7 @@ export async function startCardHostServer(
     audit: system.audit,
     log,
     ready: () => system.ping(),
+    rateLimiter: system.rateLimiter(),
   });
   const listenPort = port ?? (system.settings.cardHost.listenPort || portOf(system.settings.cardHost.url));
   return startCardHost(app, system.settings, await system.tls(), {

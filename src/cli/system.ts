@@ -2,7 +2,7 @@ import { type Cards, cardsMigrations, createCards } from '../cards/index.ts';
 import { createDirectory, type Directory, directoryMigrations } from '../directory/index.ts';
 import { createEcps, type Ecps, type EcpsDb, ecpsMigrations, loadPinKey } from '../ecps/index.ts';
 import { createMessaging, type Messaging, messagingMigrations } from '../messaging/index.ts';
-import { oidcMigrations } from '../oidc/index.ts';
+import { createOidc, type Oidc, oidcErrors, oidcMigrations } from '../oidc/index.ts';
 import {
   ensureHierarchy,
   ensureServerCertificate,
@@ -13,6 +13,7 @@ import { type AuditLog, auditMigrations, createAuditLog } from '../platform/audi
 import { type LoadedSettings, loadSettings, type Settings } from '../platform/config/index.ts';
 import { StoreUnavailable } from '../platform/errors/index.ts';
 import {
+  createLogger,
   type EventBus,
   memoryEventBus,
   memoryRateLimiter,
@@ -31,8 +32,16 @@ export interface System {
   store: Store;
   audit: AuditLog;
   directory: Directory;
-  /** The PKI and cards; created on first use (the PKI files are made if missing). */
+  /**
+   * The PKI and cards; created on first use (the PKI files are made if missing). An opposition
+   * made through them ends the holder's provider sessions, in whichever process it runs.
+   */
   cards(): Promise<Cards>;
+  /**
+   * The OpenID provider for what commands do outside a request: ending a professional's sessions
+   * after an opposition. (The provider's server wires its own, with the e-CPS.)
+   */
+  oidc(): Promise<Oidc>;
   /** TLS server certificate of the local hosts (made if missing). */
   tls(): Promise<TlsCredentials>;
   /** E-mail and SMS senders, and the dev outbox. */
@@ -95,6 +104,7 @@ export function buildSystem(settings: Settings, store: Store): System {
   let rateLimiter: RateLimiter | undefined;
   let hierarchy: Promise<Hierarchy> | undefined;
   let cards: Promise<Cards> | undefined;
+  let oidc: Promise<Oidc> | undefined;
   let tls: Promise<TlsCredentials> | undefined;
   const loadHierarchy = () => {
     hierarchy ??= ensureHierarchy(settings.dataDir, settings.cardHost.url.replace(/\/$/, '')).then(
@@ -108,8 +118,45 @@ export function buildSystem(settings: Settings, store: Store): System {
     audit,
     directory,
     cards() {
-      cards ??= loadHierarchy().then((h) => createCards({ store, directory, settings, hierarchy: h, audit }));
+      cards ??= loadHierarchy().then((h) => {
+        const created = createCards({ store, directory, settings, hierarchy: h, audit });
+        // Opposition of a stolen card: what was obtained with it stops too. Sessions live in the
+        // store (embedded) or in Redis (scale-out), both reached from here: no running server is
+        // needed, the CLI process ends them itself.
+        created.onRevoked(async (revoked, { actor }) => {
+          for (const idnat of new Set(revoked.map((card) => card.idnat))) {
+            try {
+              await (await this.oidc()).endSessionsOf(idnat, { method: 'card.revoke', actor });
+            } catch (error) {
+              // Said to the operator who ran the command: the cause as it is.
+              const reason = error instanceof Error ? error.message : String(error);
+              throw oidcErrors.SessionsNotEnded({ idnat, reason }, error);
+            }
+          }
+        });
+        return created;
+      });
       return cards;
+    },
+    oidc() {
+      oidc ??= this.cards().then((loaded) =>
+        createOidc({
+          store,
+          directory,
+          cards: loaded,
+          settings,
+          audit,
+          log: createLogger(settings.logLevel),
+          redis: this.redis(),
+          events: this.events(),
+          rateLimiter: this.rateLimiter(),
+        }),
+      );
+      // A provider that could not be built (database down) is built again on the next call.
+      oidc.catch(() => {
+        oidc = undefined;
+      });
+      return oidc;
     },
     tls() {
       tls ??= loadHierarchy().then((h) => ensureServerCertificate(h, hostnamesOf(settings)));

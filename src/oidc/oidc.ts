@@ -3,17 +3,20 @@ import Provider, { errors } from 'oidc-provider';
 import type { Cards } from '../cards/index.ts';
 import type { Directory } from '../directory/index.ts';
 import type { Ecps } from '../ecps/index.ts';
-import type { AuditLog, EventBus, Logger, Redis, Settings, Store } from '../platform/index.ts';
+import type { AuditLog, EventBus, Logger, RateLimiter, Redis, Settings, Store } from '../platform/index.ts';
 import { kyselyAdapterFactory, purgeExpired } from './adapter/kysely-adapter.ts';
 import { redisSessionIdsOf, splitAdapterFactory } from './adapter/redis-adapter.ts';
 import { pscSubject } from './claims/index.ts';
 import { providerOriginListener } from './http/listener.ts';
 import { interactionRoutes } from './interaction/routes.ts';
+import { loadClientSecretKey } from './keys/client-secret-key.ts';
 import { cookieKeys, deploymentId } from './keys/secrets.ts';
 import { ensureSigningKeys } from './keys/signing-keys.ts';
 import { providerConfiguration } from './provider/configuration.ts';
 import { endSessionsOfAccount, storeSessionIdsOf } from './provider/end-sessions.ts';
 import { ProviderHolder } from './provider/provider-holder.ts';
+import { oauthRateLimits } from './provider/rate-limits.ts';
+import { sealClearClientSecrets } from './store/client-secrets.ts';
 import type { OidcDb } from './store/tables.ts';
 
 /** Event published when signing keys change, so that every node reloads them at once. */
@@ -33,10 +36,14 @@ export interface Oidc {
    * "Je me déconnecte de toutes les sessions": ends every provider session of the professional,
    * revokes the grants given through them (their codes, access and refresh tokens stop working),
    * sends back-channel logout to their clients that registered a URI, and records
-   * `oidc.logout_all`. `context` is what the audit log keeps of the caller's request. Returns the
-   * number of sessions ended.
+   * `oidc.logout_all`. `context` is what the audit log keeps of the caller's request; `actor`, when
+   * someone else than the professional asks (an operator's opposition), is recorded as the actor
+   * and the professional as the subject. Returns the number of sessions ended.
    */
-  endSessionsOf(idnat: string, context?: { ip?: string | null; method?: string | null }): Promise<number>;
+  endSessionsOf(
+    idnat: string,
+    context?: { ip?: string | null; method?: string | null; actor?: string },
+  ): Promise<number>;
 }
 
 export async function createOidc(options: {
@@ -52,6 +59,8 @@ export async function createOidc(options: {
   redis?: Redis;
   /** Tells every node at once of a key rotation (they also check the store every few seconds). */
   events?: EventBus;
+  /** Counters of the rate limits (login page, token endpoints…): in Redis in the scale-out mode. */
+  rateLimiter: RateLimiter;
 }): Promise<Oidc> {
   const { settings, directory, log } = options;
   const db = options.store.db as OidcDb;
@@ -59,9 +68,13 @@ export async function createOidc(options: {
   const [deployment, cookies] = await Promise.all([deploymentId(db), cookieKeys(db)]);
   const issuer = settings.idp.url.replace(/\/$/, '');
   const prefix = new URL(issuer).pathname.replace(/\/$/, '');
+  const clientSecretKey = loadClientSecretKey(settings);
+  // Clients registered before secrets were sealed (or written straight into the table).
+  const sealed = await sealClearClientSecrets(db, clientSecretKey);
+  if (sealed > 0) log.info({ clients: sealed }, 'client secrets sealed');
   const adapter = options.redis
-    ? splitAdapterFactory(kyselyAdapterFactory(db), options.redis)
-    : kyselyAdapterFactory(db);
+    ? splitAdapterFactory(kyselyAdapterFactory(db, clientSecretKey), options.redis)
+    : kyselyAdapterFactory(db, clientSecretKey);
   const redis = options.redis;
   const sessionIdsOf = redis
     ? (accountId: string) => redisSessionIdsOf(redis, accountId)
@@ -80,6 +93,7 @@ export async function createOidc(options: {
         ecps: options.ecps,
       }),
     );
+    provider.use(oauthRateLimits({ limiter: options.rateLimiter, settings, log }));
     provider.on('server_error', (_ctx, error) => log.error({ err: error }, 'oidc provider error'));
     // The handler's arguments are (ctx, error, client, accountId, sid).
     provider.on('backchannel.error', (_ctx, error, client) =>
@@ -132,6 +146,7 @@ export async function createOidc(options: {
     audit: options.audit,
     deploymentId: deployment,
     ecps: options.ecps,
+    rateLimiter: options.rateLimiter,
   });
   return {
     holder,
@@ -149,7 +164,8 @@ export async function createOidc(options: {
       await options.audit.record({
         type: 'oidc.logout_all',
         outcome: 'success',
-        actor: idnat,
+        actor: context.actor ?? idnat,
+        subject: context.actor ? idnat : null,
         ip: context.ip ?? null,
         method: context.method ?? null,
         details: {

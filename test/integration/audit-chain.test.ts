@@ -1,19 +1,37 @@
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { allMigrations } from '../../src/cli/system.ts';
 import {
+  anchorPeriodically,
+  auditAnchorError,
+  formatAnchor,
+  readAnchorsFile,
+} from '../../src/platform/audit/index.ts';
+import {
   type AuditLog,
   createAuditLog,
+  createLogger,
   eventHash,
   migrate,
   openPostgresStore,
   type Store,
 } from '../../src/platform/index.ts';
-import { tamper } from '../support/audit.ts';
+import { rewriteChain, tamper } from '../support/audit.ts';
 import { migrated, type OpenedStore, storeCases } from '../support/stores.ts';
 
 const CHAIN_MIGRATION = '2026-11-26-20-audit-chain';
+
+async function waitFor(condition: () => boolean, timeoutMs = 5000) {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 type ChainedRow = Parameters<typeof eventHash>[1] & { prev_hash: string };
 
@@ -158,6 +176,75 @@ for (const storeCase of storeCases()) {
       const inserted = await other.audit.verify();
       assert.ok(!inserted.ok);
       assert.deepEqual([inserted.id, inserted.problem], ['forged', 'inserted']);
+    });
+
+    it('finds, with an anchor noted before, a chain recomputed from an event on, which the chain alone accepts', async () => {
+      const { store, audit, clock } = await fresh();
+      await recordTen(audit, clock);
+      const atTen = await audit.head();
+      assert.equal(atTen.seq, 10);
+      const [fourth] = await audit.list({ limit: 7 }).then((events) => events.slice(-1));
+      const atFour = { seq: 4, hash: fourth!.hash! };
+      assert.deepEqual(await audit.checkAnchors([atFour, atTen]), { ok: true, checked: 2 });
+
+      await rewriteChain(store, 6, '899700000000');
+      assert.equal((await audit.verify()).ok, true, 'the recomputed chain holds by itself');
+      const rewritten = await audit.checkAnchors([atFour, atTen]);
+      assert.ok(!rewritten.ok);
+      assert.deepEqual(rewritten.anchor, atTen);
+      assert.equal(rewritten.found, (await audit.head()).hash);
+      assert.notEqual(rewritten.found, atTen.hash);
+      // Events before the rewrite are still those the earlier anchor names.
+      assert.deepEqual(await audit.checkAnchors([atFour]), { ok: true, checked: 1 });
+      assert.match(auditAnchorError(rewritten).message, /l'événement n° 10 n'a plus l'empreinte notée/);
+
+      // The newest events removed and the head moved back: the chain holds, the anchor is gone.
+      const eighth = await store.db
+        .selectFrom('audit_event')
+        .select(['id', 'hash'])
+        .where('seq', '=', 8)
+        .executeTakeFirstOrThrow();
+      await tamper(store, [
+        'delete from audit_event where seq > 8',
+        `update audit_chain_head set seq = 8, last_id = '${eighth.id}', last_hash = '${eighth.hash}' where id = 1`,
+      ]);
+      assert.equal((await audit.verify()).ok, true);
+      const gone = await audit.checkAnchors([atTen]);
+      assert.deepEqual(gone, { ok: false, anchor: atTen, found: null, events: 8 });
+      assert.ok(!gone.ok);
+      assert.equal(auditAnchorError(gone).code, 'AUDIT_ANCHOR_MISMATCH');
+      assert.match(auditAnchorError(gone).message, /n'en compte plus que 8/);
+    });
+
+    it('notes the head in a file while it moves, and the file anchors the chain', async () => {
+      const { audit, clock } = await fresh();
+      const file = path.join(mkdtempSync(path.join(tmpdir(), 'caducee-anchors-')), 'audit', 'anchors.txt');
+      const log = createLogger('silent');
+      const first = anchorPeriodically({ audit, file, log, everyMs: 20 });
+      await first.done;
+      assert.equal(existsSync(file), false, 'an empty log gives no anchor');
+      await recordTen(audit, clock);
+      const head = await audit.head();
+      await waitFor(() => existsSync(file) && readFileSync(file, 'utf8').includes(formatAnchor(head)));
+      // The head did not move: no new line.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      first.stop();
+      assert.equal(readFileSync(file, 'utf8').trim().split('\n').length, 1);
+      assert.match(
+        readFileSync(file, 'utf8'),
+        new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[^ ]+Z ${formatAnchor(head)}\n$`),
+      );
+      assert.equal(statSync(file).mode & 0o077, 0, 'readable by its owner only');
+      await audit.record({ type: 'card.login', outcome: 'success' });
+      const second = anchorPeriodically({ audit, file, log, everyMs: 60_000 });
+      await second.done;
+      second.stop();
+      const anchors = readAnchorsFile(file);
+      assert.deepEqual(
+        anchors.map((anchor) => anchor.seq),
+        [10, 11],
+      );
+      assert.deepEqual(await audit.checkAnchors(anchors), { ok: true, checked: 2 });
     });
 
     it('stays a single chain under 50 concurrent appends', async () => {

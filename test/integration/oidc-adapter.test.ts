@@ -1,8 +1,17 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Adapter, AdapterConstructor } from 'oidc-provider';
 import { kyselyAdapterFactory, purgeExpired } from '../../src/oidc/adapter/kysely-adapter.ts';
-import { addClient, getClient, listClients, removeClient } from '../../src/oidc/store/clients.ts';
+import type { ClientSecretKey } from '../../src/oidc/keys/client-secret-key.ts';
+import { sealClearClientSecrets } from '../../src/oidc/store/client-secrets.ts';
+import {
+  addClient,
+  getClient,
+  listClients,
+  removeClient,
+  rotateClientSecret,
+} from '../../src/oidc/store/clients.ts';
 import type { OidcDb } from '../../src/oidc/store/tables.ts';
 import { type OpenedStore, storeCases } from '../support/stores.ts';
 
@@ -13,10 +22,19 @@ for (const storeCase of storeCases()) {
     let now = new Date('2026-11-25T10:00:00Z');
     let Adapter: AdapterConstructor;
     const adapter = (model: string): Adapter => new Adapter(model);
+    const key: ClientSecretKey = {
+      key: randomBytes(32),
+      file: '/srv/caducee/secrets/oidc-client-secrets.key',
+    };
+    /** What the database holds for a client, every column as text. */
+    const rowOf = async (clientId: string) =>
+      JSON.stringify(
+        await db.selectFrom('oidc_client').selectAll().where('client_id', '=', clientId).executeTakeFirst(),
+      );
     before(async () => {
       opened = await storeCase.open();
       db = opened.store.db as unknown as OidcDb;
-      Adapter = kyselyAdapterFactory(db, () => now);
+      Adapter = kyselyAdapterFactory(db, key, () => now);
     });
     after(() => opened.dispose());
 
@@ -141,15 +159,18 @@ for (const storeCase of storeCases()) {
     it('reads clients from the registered clients, and ignores the provider writing them', async () => {
       const metadata = {
         client_id: 'rp-1',
-        client_secret: 's3cret',
+        client_secret: 's3cret-of-rp-1-in-the-test',
         redirect_uris: ['https://rp.test/cb'],
         grant_types: ['authorization_code', 'refresh_token'],
       };
-      await addClient(db, metadata);
-      await assert.rejects(addClient(db, metadata), /déjà enregistré/);
+      await addClient(db, key, metadata);
+      await assert.rejects(addClient(db, key, metadata), /déjà enregistré/);
+      // The database holds the secret sealed only; the provider reads it in clear.
+      assert.doesNotMatch(await rowOf('rp-1'), /s3cret-of-rp-1/);
       assert.deepEqual(await adapter('Client').find('rp-1'), metadata);
-      assert.deepEqual(await getClient(db, 'rp-1'), metadata);
-      assert.deepEqual(await listClients(db), [metadata]);
+      assert.deepEqual(await getClient(db, key, 'rp-1'), metadata);
+      const { client_secret: _secret, ...listed } = metadata;
+      assert.deepEqual(await listClients(db), [listed]);
       await adapter('Client').upsert('rp-2', { client_id: 'rp-2' });
       await adapter('Client').destroy('rp-1');
       assert.equal(await adapter('Client').find('rp-2'), undefined);
@@ -157,6 +178,66 @@ for (const storeCase of storeCases()) {
       assert.equal(await removeClient(db, 'rp-1'), true);
       assert.equal(await removeClient(db, 'rp-1'), false);
       assert.equal(await adapter('Client').find('rp-1'), undefined);
+    });
+
+    it('opens a sealed client secret only with its key, and only on its own client', async () => {
+      await addClient(db, key, { client_id: 'rp-sealed', client_secret: 'secret-of-rp-sealed' });
+      await addClient(db, key, { client_id: 'rp-other', client_secret: 'secret-of-rp-other' });
+      const otherKey = { key: randomBytes(32), file: '/elsewhere/oidc-client-secrets.key' };
+      const OtherNode = kyselyAdapterFactory(db, otherKey);
+      await assert.rejects(new OtherNode('Client').find('rp-sealed'), (error: unknown) => {
+        assert.equal((error as { code?: string }).code, 'OIDC_CLIENT_SECRET_UNREADABLE');
+        assert.match(String(error), /rp-sealed.*\/elsewhere\/oidc-client-secrets\.key/);
+        return true;
+      });
+      // Someone who can write to the database moves a sealed secret onto another client.
+      const sealed = await db
+        .selectFrom('oidc_client')
+        .select('secret_sealed')
+        .where('client_id', '=', 'rp-sealed')
+        .executeTakeFirstOrThrow();
+      await db
+        .updateTable('oidc_client')
+        .set({ secret_sealed: sealed.secret_sealed })
+        .where('client_id', '=', 'rp-other')
+        .execute();
+      await assert.rejects(
+        adapter('Client').find('rp-other'),
+        /OIDC_CLIENT_SECRET_UNREADABLE|ne peut pas être déchiffré/,
+      );
+      assert.equal((await adapter('Client').find('rp-sealed'))?.client_secret, 'secret-of-rp-sealed');
+      await removeClient(db, 'rp-sealed');
+      await removeClient(db, 'rp-other');
+    });
+
+    it('keeps a client stored with its secret in clear working, and seals it', async () => {
+      const metadata = { client_id: 'rp-clear', client_secret: 'secret-stored-in-clear', redirect_uris: [] };
+      // As a version before sealing stored it (and as the benchmarks still write clients).
+      await db
+        .insertInto('oidc_client')
+        .values({ client_id: 'rp-clear', metadata: JSON.stringify(metadata), created_at: now.toISOString() })
+        .execute();
+      assert.deepEqual(await adapter('Client').find('rp-clear'), metadata);
+      assert.ok(!(await listClients(db)).some((client) => 'client_secret' in client), 'never listed');
+      assert.equal(await sealClearClientSecrets(db, key), 1);
+      assert.doesNotMatch(await rowOf('rp-clear'), /secret-stored-in-clear/);
+      assert.deepEqual(await adapter('Client').find('rp-clear'), metadata);
+      assert.equal(await sealClearClientSecrets(db, key), 0, 'nothing left to seal');
+      await removeClient(db, 'rp-clear');
+    });
+
+    it('rotates a client secret: the new one is sealed, the old one is gone', async () => {
+      await addClient(db, key, { client_id: 'rp-rotate', client_secret: 'first-secret-of-rp-rotate' });
+      const secret = await rotateClientSecret(db, key, 'rp-rotate');
+      assert.match(secret ?? '', /^[A-Za-z0-9_-]{43}$/);
+      assert.equal((await adapter('Client').find('rp-rotate'))?.client_secret, secret);
+      const row = await rowOf('rp-rotate');
+      assert.ok(!row.includes(secret!) && !row.includes('first-secret-of-rp-rotate'));
+      assert.equal(await rotateClientSecret(db, key, 'nobody'), undefined);
+      await addClient(db, key, { client_id: 'rp-keys', token_endpoint_auth_method: 'private_key_jwt' });
+      await assert.rejects(rotateClientSecret(db, key, 'rp-keys'), /OIDC_CLIENT_INVALID|pas de secret/);
+      await removeClient(db, 'rp-rotate');
+      await removeClient(db, 'rp-keys');
     });
 
     it('keeps each model to its own records', async () => {

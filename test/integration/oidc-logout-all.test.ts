@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type Provider from 'oidc-provider';
 import { allMigrations } from '../../src/cli/system.ts';
-import { addClient, createOidc, type Oidc, type OidcDb, pscSubject } from '../../src/oidc/index.ts';
+import {
+  addClient,
+  createOidc,
+  loadClientSecretKey,
+  type Oidc,
+  type OidcDb,
+  pscSubject,
+} from '../../src/oidc/index.ts';
 import { createLogger, migrate } from '../../src/platform/index.ts';
 import { startTestRelyingParty, type TestRelyingParty } from '../support/relying-party.ts';
 import { type OpenedStore, storeCases } from '../support/stores.ts';
@@ -34,7 +41,7 @@ for (const storeCase of storeCases()) {
       db = opened.store.db as OidcDb;
       rp = await startTestRelyingParty();
       const client = (clientId: string, backchannel?: string) =>
-        addClient(db, {
+        addClient(db, loadClientSecretKey(test.system.settings), {
           client_id: clientId,
           client_secret: `secret-of-${clientId}-0123456789abcdefghijklmnop`,
           redirect_uris: [rp.redirectUri],
@@ -55,6 +62,7 @@ for (const storeCase of storeCases()) {
         settings: test.system.settings,
         audit: test.system.audit,
         log: createLogger('silent'),
+        rateLimiter: test.system.rateLimiter(),
       });
       provider = oidc.holder.current();
     });

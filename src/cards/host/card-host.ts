@@ -1,4 +1,4 @@
-import { constants } from 'node:crypto';
+import { constants, createHash } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -11,14 +11,17 @@ import {
   type CaduceeError,
   clientAddressOf,
   createApp,
+  type Limit,
   type Logger,
+  type RateLimiter,
   type RunningServer,
   type Settings,
   serveAssets,
+  setRetryAfter,
   trustedProxies,
 } from '../../platform/index.ts';
 import type { Cards } from '../cards.ts';
-import { CardReturnNotAllowed } from '../errors.ts';
+import { CardReturnNotAllowed, CardTooManyAttempts } from '../errors.ts';
 import type { CardIdentity } from '../verify/context.ts';
 import { loginErrorPage, testCardPage } from './pages.ts';
 import { presentedCertificate } from './presented-certificate.ts';
@@ -29,7 +32,12 @@ export interface CardHostOptions {
   audit: AuditLog;
   log: Logger;
   ready: () => Promise<void>;
+  /** Counts card logins per address and per card (in Redis in the scale-out mode). */
+  rateLimiter: RateLimiter;
 }
+
+/** Card logins are counted over 10 minutes. */
+const CARD_WINDOW_SECONDS = 600;
 
 /**
  * The card host: a separate origin that asks for a client certificate (browsers prompt whenever
@@ -51,12 +59,50 @@ export function createCardHostApp(options: CardHostOptions): Hono {
     settings.http.trustedProxies,
     mode === 'proxy' ? settings.cardHost.trustedProxies : '',
   );
+  const limits = settings.rateLimits;
+  /**
+   * Each attempt costs a chain and revocation check and an audit event: a flood from one address,
+   * or with one card (a card left in a reader driven by a script), is refused before that work.
+   * "Tester ma carte" counts as a login: it is the same check.
+   */
+  const limit = async (ip: string, der: Uint8Array | undefined): Promise<CaduceeError | undefined> => {
+    const counted: Array<Limit & { per: 'address' | 'card' }> = [
+      {
+        per: 'address',
+        key: `card:ip:${ip}`,
+        limit: limits.cardLoginsPerAddress,
+        windowSeconds: CARD_WINDOW_SECONDS,
+      },
+    ];
+    if (der) {
+      const card = createHash('sha256').update(der).digest('base64url');
+      counted.push({
+        per: 'card',
+        key: `card:cert:${card}`,
+        limit: limits.cardLoginsPerCard,
+        windowSeconds: CARD_WINDOW_SECONDS,
+      });
+    }
+    const results = await Promise.all(
+      counted.map(async (l) => ({
+        per: l.per,
+        ...(await options.rateLimiter.hit(l.key, l.limit, l.windowSeconds)),
+      })),
+    );
+    const refused = results.find((result) => !result.allowed);
+    return refused
+      ? CardTooManyAttempts({ retryAfterSeconds: refused.retryAfterSeconds, per: refused.per })
+      : undefined;
+  };
   const check = async (
     c: Context,
     purpose: string,
   ): Promise<{ identity: CardIdentity } | { error: CaduceeError }> => {
     const ip = clientAddressOf(c, forwarders);
     const { der, ignoredHeader } = presentedCertificate(c, source);
+    // Refused without an audit event: a flood must not fill the audit log either.
+    const tooMany = await limit(ip, der);
+    if (tooMany) return { error: tooMany };
     if (ignoredHeader) {
       await audit.record({
         type: 'card.proxy-header-ignored',
@@ -91,7 +137,8 @@ export function createCardHostApp(options: CardHostOptions): Hono {
 
   app.get('/', async (c) => {
     const result = await check(c, 'card.test');
-    return c.html(testCardPage(result), 'error' in result ? 401 : 200);
+    if ('error' in result) setRetryAfter(c, result.error);
+    return c.html(testCardPage(result), 'error' in result ? statusOf(result.error) : 200);
   });
 
   app.get('/connexion', async (c) => {
@@ -105,7 +152,8 @@ export function createCardHostApp(options: CardHostOptions): Hono {
     if ('error' in result) {
       const back = new URL(retour);
       back.searchParams.set('error', result.error.code);
-      return c.html(loginErrorPage(result.error, back.toString()), 401);
+      setRetryAfter(c, result.error);
+      return c.html(loginErrorPage(result.error, back.toString()), statusOf(result.error));
     }
     const assertion = await cards.assertions.sign(result.identity, rid, nonce);
     const target = new URL(retour);
@@ -126,6 +174,9 @@ export function createCardHostApp(options: CardHostOptions): Hono {
   }
   return app;
 }
+
+/** A refused card is 401; a refusal by a rate limit says so (429). */
+const statusOf = (error: CaduceeError) => (error.status === 429 ? 429 : 401);
 
 /** Listens: HTTPS asking for a client certificate, or plain HTTP behind the proxy in proxy mode. */
 export function startCardHost(

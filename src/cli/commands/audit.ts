@@ -1,8 +1,16 @@
 import type { Command } from 'commander';
-import { auditChainError } from '../../platform/audit/index.ts';
+import {
+  auditAnchorError,
+  auditChainError,
+  formatAnchor,
+  parseAnchor,
+  readAnchorsFile,
+} from '../../platform/audit/index.ts';
 import { BadRequest } from '../../platform/errors/index.ts';
 import { action, emit, type OutputOptions } from '../output.ts';
 import { openSystem } from '../system.ts';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function registerAuditCommands(program: Command): void {
   const audit = program
@@ -11,21 +19,44 @@ export function registerAuditCommands(program: Command): void {
   audit
     .command('verify')
     .description(
-      "Vérifie la chaîne d'empreintes du journal : aucun événement modifié, supprimé ou déplacé (code de sortie 1 sinon)",
+      "Vérifie la chaîne d'empreintes du journal : aucun événement modifié, supprimé ou déplacé, et chaque ancre notée hors de la base toujours valable (code de sortie 1 sinon)",
+    )
+    .option(
+      '--anchor <n°:empreinte>',
+      'ancre notée lors d’une vérification précédente : l’événement à ce numéro doit avoir encore cette empreinte (répétable)',
+      collect,
+    )
+    .option(
+      '--anchors-file <fichier>',
+      `ancres d’un fichier, une par ligne (celui que le fournisseur tient : <données>/audit/anchors.txt)`,
     )
     .option('--json', 'sortie JSON')
     .action(
-      action(async (options: OutputOptions) => {
+      action(async (options: OutputOptions & { anchor?: string[]; anchorsFile?: string }) => {
+        // Read before opening anything: a mistyped anchor is the operator's error, said first.
+        const anchors = [
+          ...(options.anchor ?? []).map((text) => parseAnchor(text)),
+          ...(options.anchorsFile ? readAnchorsFile(options.anchorsFile) : []),
+        ];
         const system = await openSystem();
         try {
           const result = await system.audit.verify();
           if (!result.ok) throw auditChainError(result);
-          emit(options, result, () =>
+          const anchored = await system.audit.checkAnchors(anchors);
+          if (!anchored.ok) throw auditAnchorError(anchored);
+          // Noted outside the database (a ticket, a daily note), it lets a later check prove that
+          // nothing up to this event was rewritten, even with the chain recomputed.
+          const anchor =
+            result.events > 0 ? formatAnchor({ seq: result.events, hash: result.lastHash }) : null;
+          emit(options, { ...result, anchor, anchorsChecked: anchored.checked }, () =>
             [
               `Journal d'audit intègre : ${result.events} événement${result.events > 1 ? 's' : ''}`,
-              // Noted elsewhere, it lets a later check prove that nothing before it was rewritten.
               `Dernière empreinte : ${result.lastHash}`,
-            ].join('\n'),
+              anchors.length > 0 ? `Ancres vérifiées : ${anchored.checked}, toutes valables` : '',
+              anchor ? `Ancre à conserver hors de la base : ${anchor}` : '',
+            ]
+              .filter(Boolean)
+              .join('\n'),
           );
         } finally {
           await system.close();

@@ -6,9 +6,12 @@ import {
   KEYS_ROTATED,
   listClients,
   listSigningKeys,
+  loadClientSecretKey,
+  newClientSecret,
   type OidcDb,
   oidcErrors,
   removeClient,
+  rotateClientSecret,
   rotateSigningKeys,
 } from '../../oidc/index.ts';
 import { action, emit, type OutputOptions, table } from '../output.ts';
@@ -108,7 +111,7 @@ export function registerOidcCommands(program: Command): void {
           grant_types: options.grantType ?? ['authorization_code', 'refresh_token'],
           response_types: ['code'],
         };
-        if (secretNeeded) metadata.client_secret = randomBytes(32).toString('base64url');
+        if (secretNeeded) metadata.client_secret = newClientSecret();
         if (options.jwksUri) metadata.jwks_uri = options.jwksUri;
         if (options.jwks) metadata.jwks = JSON.parse(readFileSync(options.jwks, 'utf8'));
         if (options.backchannelLogoutUri) {
@@ -124,7 +127,7 @@ export function registerOidcCommands(program: Command): void {
         }
         const system = await openSystem();
         try {
-          await addClient(system.store.db as OidcDb, metadata);
+          await addClient(system.store.db as OidcDb, loadClientSecretKey(system.settings), metadata);
           await system.audit.record({
             type: 'admin.client.add',
             outcome: 'success',
@@ -172,6 +175,43 @@ export function registerOidcCommands(program: Command): void {
                       `${c.client_id}  ${String(c.client_name ?? '')}  ${(c.redirect_uris as string[]).join(' ')}`,
                   )
                   .join('\n'),
+          );
+        } finally {
+          await system.close();
+        }
+      }),
+    );
+  client
+    .command('rotate-secret')
+    .description(
+      'Donne un nouveau secret à un service et l’affiche une seule fois ; l’ancien est refusé dès maintenant',
+    )
+    .argument('<client_id>', 'identifiant du service')
+    .option('--json', 'sortie JSON')
+    .action(
+      action(async (clientId: string, options: OutputOptions) => {
+        const system = await openSystem();
+        try {
+          const secret = await rotateClientSecret(
+            system.store.db as OidcDb,
+            loadClientSecretKey(system.settings),
+            clientId,
+          );
+          if (secret === undefined) throw oidcErrors.ClientNotFound({ clientId });
+          await system.audit.record({
+            type: 'admin.client.rotate_secret',
+            outcome: 'success',
+            actor: 'cli',
+            subject: clientId,
+          });
+          emit(options, { client_id: clientId, client_secret: secret }, () =>
+            [
+              table([
+                ['client_id', clientId],
+                ['client_secret', secret],
+              ]),
+              'Nouveau secret affiché une seule fois : transmettez-le au service. L’ancien est refusé dès maintenant.',
+            ].join('\n'),
           );
         } finally {
           await system.close();

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadDemoDirectoryIfEmpty } from '../../directory/index.ts';
-import { BadRequest, createLogger, type RunningServer } from '../../platform/index.ts';
+import { anchorPeriodically, anchorsFile } from '../../platform/audit/index.ts';
+import { BadRequest, createLogger, type Logger, type RunningServer } from '../../platform/index.ts';
 import { ensureDemoCards } from '../demo/demo-cards.ts';
 import { ensureDemoClient } from '../demo/demo-client.ts';
 import { action } from '../output.ts';
@@ -18,6 +19,14 @@ function stopOnSignal(system: System, servers: RunningServer[]) {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/**
+ * The provider's server notes the audit chain's head in the data directory every few minutes:
+ * an anchor kept off the database, for `caducee audit verify --anchors-file`.
+ */
+function anchorAuditLog(system: System, log: Logger) {
+  anchorPeriodically({ audit: system.audit, file: anchorsFile(system.settings.dataDir), log });
 }
 
 /** How many demo professionals the banner lists (the first are the ones demos rely on). */
@@ -39,6 +48,7 @@ export function registerStartCommands(program: Command): void {
         const demoClient = await ensureDemoClient(system);
         const messagingServers = await startMessagingServers(system, log);
         const idp = await startIdpServer(system, log, undefined, demoClient);
+        anchorAuditLog(system, log);
         const cardHost = await startCardHostServer(system, log);
         const lieux = await startLieuxServer(system, log);
         const espaceMedecin = await startEspaceMedecinServer(system, log);
@@ -121,6 +131,7 @@ export function registerStartCommands(program: Command): void {
                 : service === 'espace-medecin'
                   ? [await startEspaceMedecinServer(system, log)]
                   : await startMessagingServers(system, log);
+        if (service === 'idp') anchorAuditLog(system, log);
         stopOnSignal(system, servers);
         for (const server of servers) log.info({ url: server.url, service }, 'listening');
       }),

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { addClient, getClient, type OidcDb } from '../../oidc/index.ts';
+import { addClient, getClient, loadClientSecretKey, newClientSecret, type OidcDb } from '../../oidc/index.ts';
 import type { System } from '../system.ts';
 
 /**
@@ -12,15 +11,16 @@ export async function ensureRegisteredClient(
   metadata: { client_id: string } & Record<string, unknown>,
 ): Promise<{ clientId: string; clientSecret: string }> {
   const db = system.store.db as OidcDb;
-  const existing = await getClient(db, metadata.client_id);
+  const key = loadClientSecretKey(system.settings);
+  const existing = await getClient(db, key, metadata.client_id);
   const same =
     existing &&
     Object.entries(metadata).every(
       ([name, value]) => JSON.stringify(existing[name]) === JSON.stringify(value),
     );
   if (existing && same) return { clientId: metadata.client_id, clientSecret: String(existing.client_secret) };
-  const clientSecret = existing ? String(existing.client_secret) : randomBytes(32).toString('base64url');
+  const clientSecret = existing ? String(existing.client_secret) : newClientSecret();
   if (existing) await db.deleteFrom('oidc_client').where('client_id', '=', metadata.client_id).execute();
-  await addClient(db, { ...metadata, client_secret: clientSecret });
+  await addClient(db, key, { ...metadata, client_secret: clientSecret });
   return { clientId: metadata.client_id, clientSecret };
 }

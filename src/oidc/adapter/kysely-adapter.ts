@@ -1,4 +1,6 @@
 import type { Adapter, AdapterConstructor, AdapterPayload } from 'oidc-provider';
+import type { ClientSecretKey } from '../keys/client-secret-key.ts';
+import { clientFromRow } from '../store/client-secrets.ts';
 import type { OidcDb } from '../store/tables.ts';
 
 /**
@@ -8,8 +10,13 @@ import type { OidcDb } from '../store/tables.ts';
  *
  * Clients are the exception: they are registered through the CLI into `oidc_client`, and the
  * provider only ever reads them (dynamic registration is off), so writes to `Client` are ignored.
+ * Their secrets are stored sealed: `clientSecretKey` opens them.
  */
-export function kyselyAdapterFactory(db: OidcDb, clock: () => Date = () => new Date()): AdapterConstructor {
+export function kyselyAdapterFactory(
+  db: OidcDb,
+  clientSecretKey: ClientSecretKey,
+  clock: () => Date = () => new Date(),
+): AdapterConstructor {
   return class KyselyAdapter implements Adapter {
     readonly model: string;
 
@@ -42,12 +49,13 @@ export function kyselyAdapterFactory(db: OidcDb, clock: () => Date = () => new D
 
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (this.model === 'Client') {
+        if (typeof id !== 'string') return undefined;
         const row = await db
           .selectFrom('oidc_client')
-          .select('metadata')
+          .select(['client_id', 'metadata', 'secret_sealed'])
           .where('client_id', '=', id)
           .executeTakeFirst();
-        return row ? (JSON.parse(row.metadata) as AdapterPayload) : undefined;
+        return row ? (clientFromRow(clientSecretKey, row) as AdapterPayload) : undefined;
       }
       return this.#findWhere('id', id);
     }

@@ -12,11 +12,19 @@ import {
   type CaduceeError,
   clientAddressOf,
   isCaduceeError,
+  type RateLimiter,
   type Settings,
+  setRetryAfter,
   trustedProxies,
 } from '../../platform/index.ts';
 import { pscSubject } from '../claims/index.ts';
-import { CardLoginFailed, EcpsLoginNotApproved, InteractionExpired, LoginRefused } from '../errors.ts';
+import {
+  CardLoginFailed,
+  EcpsLoginNotApproved,
+  InteractionExpired,
+  LoginRefused,
+  TooManyLoginAttempts,
+} from '../errors.ts';
 import { ecpsWaitingPage, loginPage } from './pages.ts';
 
 const REMEMBER_COOKIE = 'caducee_ecps_idnat';
@@ -28,6 +36,9 @@ interface NodeBindings {
 }
 
 const node = (c: Context) => c.env as NodeBindings;
+
+/** Identifiers submitted on the login page are counted over 10 minutes. */
+const LOGIN_FORM_WINDOW_SECONDS = 600;
 
 /**
  * The provider's login pages (`/interaction/:uid`): the means offered, and each means' round
@@ -41,6 +52,8 @@ export function interactionRoutes(options: {
   audit: AuditLog;
   deploymentId: string;
   ecps?: Ecps;
+  /** Counts the identifiers submitted per address (in Redis in the scale-out mode). */
+  rateLimiter: RateLimiter;
 }): Hono {
   const { settings, cards, audit } = options;
   const app = new Hono();
@@ -59,8 +72,9 @@ export function interactionRoutes(options: {
     const client = await options.provider().Client.find(String(clientId));
     return String(client?.clientName ?? client?.clientId ?? 'un service de santé');
   };
-  const showLogin = async (c: Context, uid: string, clientId: unknown, error?: CaduceeError) =>
-    c.html(
+  const showLogin = async (c: Context, uid: string, clientId: unknown, error?: CaduceeError) => {
+    if (error) setRetryAfter(c, error);
+    return c.html(
       loginPage({
         settings,
         uid,
@@ -70,8 +84,9 @@ export function interactionRoutes(options: {
           ? { rememberedIdnat: (getCookie(c, REMEMBER_COOKIE) ?? '').replace(/\D/g, '') }
           : undefined,
       }),
-      error ? 401 : 200,
+      error ? (error.status === 429 ? 429 : 401) : 200,
     );
+  };
 
   const finishLogin = async (
     c: Context,
@@ -196,6 +211,14 @@ export function interactionRoutes(options: {
       });
     } else deleteCookie(c, REMEMBER_COOKIE, { path: '/interaction', secure: true });
     try {
+      // Per address, whatever the identifier: the e-CPS counts per professional only the
+      // identifiers it knows, so without this anyone could try identifiers one after another.
+      const counted = await options.rateLimiter.hit(
+        `login-form:ip:${remote(c)}`,
+        settings.rateLimits.loginFormPerAddress,
+        LOGIN_FORM_WINDOW_SECONDS,
+      );
+      if (!counted.allowed) throw TooManyLoginAttempts({ retryAfterSeconds: counted.retryAfterSeconds });
       const request = await ecps.createRequest({
         idnat,
         clientName: await clientName(interaction.params.client_id),
@@ -206,13 +229,17 @@ export function interactionRoutes(options: {
       return c.redirect(`/interaction/${interaction.uid}/ecps/attente?demande=${request.id}`, 303);
     } catch (thrown) {
       if (!isCaduceeError(thrown)) throw thrown;
-      await audit.record({
-        type: 'oidc.login',
-        outcome: 'failure',
-        ip: remote(c),
-        method: 'ecps',
-        details: { code: thrown.code },
-      });
+      // A flood refused by the limit is not recorded attempt by attempt: appends to the audit
+      // chain are serialised, and must stay available to real logins.
+      if (thrown.code !== TooManyLoginAttempts.code) {
+        await audit.record({
+          type: 'oidc.login',
+          outcome: 'failure',
+          ip: remote(c),
+          method: 'ecps',
+          details: { code: thrown.code },
+        });
+      }
       return showLogin(c, interaction.uid, interaction.params.client_id, thrown);
     }
   });

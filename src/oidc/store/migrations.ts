@@ -91,5 +91,12 @@ export function oidcMigrations(): Migrations {
         }
       },
     },
+    // Client secrets leave the metadata for a sealed column. The rows are sealed when the provider
+    // starts (`sealClearClientSecrets`): the key lives outside the database, migrations see none.
+    '2026-11-26-60-oidc-client-secret-sealed': {
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('oidc_client').addColumn('secret_sealed', 'text').execute();
+      },
+    },
   };
 }

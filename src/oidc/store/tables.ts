@@ -23,8 +23,13 @@ export interface OidcPayloadTable {
 /** Registered clients (relying parties), managed by the CLI. */
 export interface OidcClientTable {
   client_id: string;
-  /** The client metadata as JSON, in the provider's snake_case form. */
+  /** The client metadata as JSON, in the provider's snake_case form, without `client_secret`. */
   metadata: string;
+  /**
+   * `client_secret` encrypted under the key outside the database (`store/client-secrets.ts`); null
+   * for a client without secret, or for a row from before sealing whose metadata still holds it.
+   */
+  secret_sealed: string | null;
   created_at: string;
 }
 

@@ -3,7 +3,7 @@ import { type Kysely, SqliteAdapter, sql } from 'kysely';
 import { BadRequest } from '../errors/index.ts';
 import type { Migrations } from '../store/index.ts';
 import { type ChainedFields, eventHash, GENESIS_HASH, storable } from './chain.ts';
-import { type AuditBreak, AuditChainBroken } from './errors.ts';
+import { AuditAnchorMismatch, type AuditBreak, AuditChainBroken } from './errors.ts';
 
 /**
  * Who did what, when, how and from where: every authentication (success or failure), card
@@ -44,12 +44,30 @@ export type AuditVerification =
       reason: string;
     };
 
+/** An event's position in the chain and its hash, noted outside the database (anchor.ts). */
+export interface AuditAnchor {
+  seq: number;
+  hash: string;
+}
+
+export type AnchorCheck =
+  | { ok: true; checked: number }
+  /** `found`: the hash the event at that position has now; null when there is no such event. */
+  | { ok: false; anchor: AuditAnchor; found: string | null; events: number };
+
 export interface AuditLog {
   record(event: AuditEvent): Promise<void>;
   /** Newest first; at most `limit` (100 by default, 10 000 at most). */
   list(filter?: { type?: string; limit?: number }): Promise<RecordedAuditEvent[]>;
   /** Walks the whole chain; the first break found is reported. */
   verify(): Promise<AuditVerification>;
+  /** The last event's position and hash (0 and the genesis hash for an empty log). */
+  head(): Promise<AuditAnchor>;
+  /**
+   * Each anchor's event must still be there with that hash; the first one that is not is
+   * reported. Meaningful after `verify` succeeded: the chain then ties every earlier event to it.
+   */
+  checkAnchors(anchors: AuditAnchor[]): Promise<AnchorCheck>;
 }
 
 interface AuditTable {
@@ -230,6 +248,15 @@ export function createAuditLog(database: Kysely<any>, clock: () => Date = () => 
     });
   };
 
+  const readHead = async () => {
+    const head = await db
+      .selectFrom('audit_chain_head')
+      .select(['seq', 'last_hash'])
+      .where('id', '=', 1)
+      .executeTakeFirst();
+    return { seq: Number(head?.seq ?? 0), hash: head?.last_hash ?? GENESIS_HASH };
+  };
+
   const broken = (
     verified: number,
     row: { id: string; seq: number | null },
@@ -360,7 +387,34 @@ export function createAuditLog(database: Kysely<any>, clock: () => Date = () => 
       }
       return { ok: true, events: verified, lastHash: head.last_hash };
     },
+
+    head: readHead,
+
+    async checkAnchors(anchors) {
+      for (const anchor of anchors) {
+        const row = await db
+          .selectFrom('audit_event')
+          .select('hash')
+          .where('seq', '=', anchor.seq)
+          .executeTakeFirst();
+        if (row?.hash !== anchor.hash) {
+          const { seq: events } = await readHead();
+          return { ok: false, anchor, found: row?.hash ?? null, events };
+        }
+      }
+      return { ok: true, checked: anchors.length };
+    },
   };
+}
+
+/** For the CLI: an anchor the log no longer matches, as the catalogued error. */
+export function auditAnchorError(result: Extract<AnchorCheck, { ok: false }>) {
+  return AuditAnchorMismatch({
+    seq: result.anchor.seq,
+    expected: result.anchor.hash,
+    found: result.found,
+    events: result.events,
+  });
 }
 
 /** For the CLI: a broken chain as the catalogued error. */
