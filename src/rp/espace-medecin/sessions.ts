@@ -5,7 +5,7 @@ import { ForbiddenRequest, LoginRequired } from './errors.ts';
 import type { ProfessionalIdentity } from './identity.ts';
 import { randomToken, sameText, sha256 } from './secrets.ts';
 import type { EspaceMedecinDb, SessionTable } from './store/tables.ts';
-import { addMinutes, type Clock } from './time.ts';
+import { addMinutes, atMostEvery, type Clock } from './time.ts';
 
 const COOKIE = 'espace_medecin_session';
 /** A visitor who has not logged in: long enough to fill a form or go through the provider. */
@@ -53,11 +53,13 @@ export class Sessions {
   readonly #clock: Clock;
   readonly #secure: boolean;
   readonly #current = new WeakMap<Context, Session | null>();
+  readonly #purgeDue: () => boolean;
 
   constructor(db: EspaceMedecinDb, options: { clock: Clock; secure: boolean }) {
     this.#db = db;
     this.#clock = options.clock;
     this.#secure = options.secure;
+    this.#purgeDue = atMostEvery(options.clock, 1);
   }
 
   async current(c: Context): Promise<Session | undefined> {
@@ -204,8 +206,10 @@ export class Sessions {
       ...fields,
     };
     await this.#db.insertInto('session').values(row).execute();
-    // Expired sessions go as new ones come: the table never grows without bound.
-    await this.#db.deleteFrom('session').where('expires_at', '<', now.toISOString()).execute();
+    // Expired sessions go as new ones come, so the table never grows without bound; once a
+    // minute is enough, an expired session being refused when read.
+    if (this.#purgeDue())
+      await this.#db.deleteFrom('session').where('expires_at', '<', now.toISOString()).execute();
     setCookie(c, COOKIE, id, { httpOnly: true, secure: this.#secure, sameSite: 'Lax', path: '/' });
     const session = { ...row, data: JSON.parse(row.data) as SessionData };
     this.#current.set(c, session);

@@ -141,5 +141,16 @@ export function espaceMedecinMigrations(): Migrations {
           .execute();
       },
     },
+    // Named after the platform's audit-chain migration, which databases already have: Kysely
+    // refuses a new migration that sorts before one already applied.
+    '2026-11-26-50-espace-medecin-login-indexes': {
+      async up(db: Kysely<any>) {
+        // Every counted attempt purges the rows older than a day, and every code sent retires
+        // the account's earlier codes: without these, both scanned their whole table, which
+        // grows by two attempts and one code per password login.
+        await db.schema.createIndex('attempt_at').on('attempt').column('at').execute();
+        await db.schema.createIndex('email_code_account').on('email_code').column('account_id').execute();
+      },
+    },
   };
 }
