@@ -1,3 +1,4 @@
+export type { BulkInsert, BulkInsertOptions } from './bulk-insert.ts';
 export { openPostgresStore, type PostgresStoreOptions } from './dialect/postgres/index.ts';
 export { openSqliteStore } from './dialect/sqlite/index.ts';
 export { type MigrationOutcome, type Migrations, migrate } from './migrate.ts';

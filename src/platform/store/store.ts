@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { BulkInsert, BulkInsertOptions } from './bulk-insert.ts';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -14,5 +15,12 @@ export interface Store {
   /** PostgreSQL only: the schema the store was opened on, when one was named. */
   readonly schema?: string;
   ping(): Promise<void>;
+  /** Inserts many rows into `table` inside the transaction `trx` of this store (bulk-insert.ts). */
+  bulkInsert(
+    trx: Kysely<any>,
+    table: string,
+    columns: readonly string[],
+    options?: BulkInsertOptions,
+  ): BulkInsert;
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Store } from '../../store.ts';
+import { multiRowInsert } from './bulk-insert.ts';
 
 export interface PostgresStoreOptions {
   /** Schema searched first; tests give each run its own. */
@@ -42,6 +43,7 @@ export function openPostgresStore(url: string, options: PostgresStoreOptions = {
     async ping() {
       await db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
     },
+    bulkInsert: multiRowInsert,
     async close() {
       await db.destroy();
     },

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Store } from '../../store.ts';
+import { preparedInsert } from './bulk-insert.ts';
 import { NodeSqliteDatabase } from './node-sqlite-database.ts';
 
 /** The embedded store: one SQLite file in the data directory (`:memory:` for throw-away use). */
@@ -16,6 +17,7 @@ export function openSqliteStore(file: string): Store {
     async ping() {
       await db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
     },
+    bulkInsert: (trx, table, columns, options) => preparedInsert(database, trx, table, columns, options),
     async close() {
       await db.destroy();
     },

@@ -32,6 +32,14 @@ export class NodeSqliteDatabase implements SqliteDatabase {
     return statement;
   }
 
+  /**
+   * A statement to run directly, without Kysely (bulk loads, see bulk-insert.ts). Not cached:
+   * bulk loaders prepare theirs once.
+   */
+  prepareDirect(sql: string): StatementSync {
+    return this.#db.prepare(sql);
+  }
+
   close(): void {
     this.#statements.clear();
     if (this.#db.isOpen) this.#db.close();
