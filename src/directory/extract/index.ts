@@ -8,6 +8,19 @@ export {
   STRUCTURE_KEYS,
 } from './columns.ts';
 export { normalizeHeader } from './header.ts';
-export { type Line, MAX_LINE_BYTES, readLines } from './lines.ts';
-export { type ExtractRow, type ReadOptions, readExtractRows, splitFields } from './rows.ts';
-export { type ExtractSource, kindOfFile, PERSON_KINDS, resolveSources } from './sources.ts';
+export { type Line, type LineBatch, MAX_LINE_BYTES, readLineBatches, readLines } from './lines.ts';
+export {
+  type ExtractRow,
+  type ReadOptions,
+  readExtractBatches,
+  readExtractRows,
+  splitFields,
+} from './rows.ts';
+export {
+  type ExtractSource,
+  kindOfFile,
+  openSource,
+  PERSON_KINDS,
+  resolveSources,
+  type SourceLocation,
+} from './sources.ts';

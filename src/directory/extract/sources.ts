@@ -16,9 +16,24 @@ export interface ExtractSource {
   kind: ExtractKind;
   /** How messages name it: `file.txt` or `archive.zip!entry.txt`. */
   name: string;
+  /** Where it is, as plain data for a worker thread to open it; none for data not in a file. */
+  location?: SourceLocation;
   open(): Promise<Readable>;
   /** Uncompressed size when known, for the progress bar. */
   size: number | undefined;
+}
+
+export interface SourceLocation {
+  file: string;
+  /** The entry, when `file` is a zip archive. */
+  entry?: string;
+}
+
+/** Opens the data of an extract file; `name` is how errors name it. */
+export function openSource(location: SourceLocation, name: string): Promise<Readable> {
+  return location.entry === undefined
+    ? Promise.resolve(createReadStream(location.file))
+    : openEntry(location.file, location.entry, name);
 }
 
 const NAME_PATTERNS: Array<[RegExp, ExtractKind]> = [
@@ -120,11 +135,13 @@ async function zipEntries(file: string): Promise<ExtractSource[]> {
     const name = `${path.basename(file)}!${entry.fileName}`;
     const kind = kindOfFile(entry.fileName);
     if (!kind) throw ExtractUnknownFile({ file: name });
+    const location = { file, entry: entry.fileName };
     sources.push({
       kind,
       name,
+      location,
       size: entry.uncompressedSize,
-      open: () => openEntry(file, entry.fileName, name),
+      open: () => openSource(location, name),
     });
   }
   return sources;
@@ -157,12 +174,8 @@ export async function resolveSources(files: string[]): Promise<ExtractSource[]> 
     }
     const kind = kindOfFile(file);
     if (!kind) throw ExtractUnknownFile({ file: path.basename(file) });
-    sources.push({
-      kind,
-      name: path.basename(file),
-      size: info.size,
-      open: async () => createReadStream(file),
-    });
+    const name = path.basename(file);
+    sources.push({ kind, name, location: { file }, size: info.size, open: () => openSource({ file }, name) });
   }
   for (const [index, source] of sources.entries()) {
     const earlier = sources.slice(0, index).find((other) => other.kind === source.kind);
