@@ -72,9 +72,12 @@ for (const storeCase of storeCases()) {
 
     before(async () => {
       opened = await storeCase.open();
+      // `caducee client add`, run beside the server, shares its data directory (the key that
+      // seals client secrets): on SQLite it is the store's.
       test = await testSystem(opened, {
         messaging: { catcherPort: await freePort() },
         outbox: { url: `http://localhost:${await freePort()}` },
+        ...(opened.env.CADUCEE_DATA_DIR ? { dataDir: opened.env.CADUCEE_DATA_DIR } : {}),
       } as never);
       const { system } = test;
       await loadDemoDirectoryIfEmpty(system.directory);
@@ -117,7 +120,7 @@ for (const storeCase of storeCases()) {
       ];
       issuer = system.settings.idp.url;
       outbox = system.settings.outbox.url;
-      cliEnv = { CADUCEE_DATA_DIR: test.dataDir, CADUCEE_IDP_URL: issuer };
+      cliEnv = { CADUCEE_DATA_DIR: test.system.settings.dataDir, CADUCEE_IDP_URL: issuer };
 
       // Registered as an operator would, with the command the documentation gives.
       const added = await runCli(
@@ -134,7 +137,7 @@ for (const storeCase of storeCases()) {
           notificationEndpoint,
           '--json',
         ],
-        { ...opened.env, CADUCEE_IDP_URL: issuer },
+        { ...opened.env, CADUCEE_DATA_DIR: test.system.settings.dataDir, CADUCEE_IDP_URL: issuer },
       );
       assert.equal(added.code, 0, added.stderr);
       const registered = JSON.parse(added.stdout);
