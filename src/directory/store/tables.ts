@@ -1,8 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { StoredSections } from '../model/stored-sections.ts';
 
 /** Durable directory tables. Timestamps are ISO-8601 text on both stores. */
-export interface DirectoryPersonTable extends StoredSections {
+export interface DirectoryPersonTable {
   idnat: string;
   id_type: string;
   id_pp: string;
@@ -11,6 +10,9 @@ export interface DirectoryPersonTable extends StoredSections {
   /** Normalised nom / prénom d'exercice (upper-case ASCII), for prefix search. */
   family_key: string;
   given_key: string;
+  /** JSON of PersonSections. */
+  sections: string;
+  hash: string;
   /** Correspondence contact from the PSC extract, and when the extract last changed it. */
   email: string | null;
   mobile: string | null;
@@ -20,7 +22,7 @@ export interface DirectoryPersonTable extends StoredSections {
   inactivated_at: string | null;
 }
 
-/** Search keys: profession, specialty, postcode, identifiers other than the person's own (facetsOf). */
+/** Search keys: profession, specialty, postcode, identifiers (RPPS/ADELI numbers, linked ids). */
 export interface DirectoryFacetTable {
   idnat: string;
   kind: string;
@@ -47,11 +49,20 @@ export interface DirectoryImportTable {
   summary: string | null;
 }
 
+/** Staging rows of the import in progress (inside its transaction only). */
+export interface DirectoryImportLineTable {
+  idnat: string;
+  kind: string;
+  seq: number;
+  payload: string;
+}
+
 export interface DirectoryTables {
   directory_person: DirectoryPersonTable;
   directory_facet: DirectoryFacetTable;
   directory_contact_change: DirectoryContactChangeTable;
   directory_import: DirectoryImportTable;
+  directory_import_line: DirectoryImportLineTable;
 }
 
 export type DirectoryDb = Kysely<DirectoryTables>;
