@@ -80,6 +80,22 @@ for (const storeCase of storeCases()) {
       return { verifier, challenge: await client.calculatePKCECodeChallenge(verifier) };
     }
 
+    /** A complete card login (code flow, PKCE); the callback and its checks come back for replays. */
+    async function cardLoginTokens(page: Page) {
+      const { verifier, challenge } = await pkce();
+      const state = client.randomState();
+      const callback = await cardLogin(page, {
+        redirect_uri: rp.redirectUri,
+        scope: 'openid scope_all',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+        state,
+      });
+      const checks = { pkceCodeVerifier: verifier, expectedState: state };
+      const tokens = await client.authorizationCodeGrant(config, callback, checks);
+      return { tokens, callback, checks };
+    }
+
     before(async () => {
       opened = await storeCase.open();
       // A command run beside the server (`caducee card revoke`) shares its data directory (PKI,
@@ -546,23 +562,8 @@ for (const storeCase of storeCases()) {
     it('refuses a reused code and revokes what the first use gave; refuses an expired code and a wrong secret', async () => {
       const context = await contextFor(GP);
       const page = await context.newPage();
-      const { verifier, challenge } = await pkce();
-      const state = client.randomState();
-      const callback = await cardLogin(page, {
-        redirect_uri: rp.redirectUri,
-        scope: 'openid scope_all',
-        code_challenge: challenge,
-        code_challenge_method: 'S256',
-        state,
-      });
-      const first = await client.authorizationCodeGrant(config, callback, {
-        pkceCodeVerifier: verifier,
-        expectedState: state,
-      });
-      await rejectsWithOAuth(
-        client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state }),
-        'invalid_grant',
-      );
+      const { tokens: first, callback, checks } = await cardLoginTokens(page);
+      await rejectsWithOAuth(client.authorizationCodeGrant(config, callback, checks), 'invalid_grant');
       // Tokens issued from a code that was then replayed are revoked.
       await assert.rejects(
         client.fetchUserInfo(config, first.access_token, client.skipSubjectCheck),
@@ -634,19 +635,7 @@ for (const storeCase of storeCases()) {
     it('ends the session on RP-initiated logout and calls the back-channel logout URI', async () => {
       const context = await contextFor(PHARMACIST);
       const page = await context.newPage();
-      const { verifier, challenge } = await pkce();
-      const state = client.randomState();
-      const callback = await cardLogin(page, {
-        redirect_uri: rp.redirectUri,
-        scope: 'openid scope_all',
-        code_challenge: challenge,
-        code_challenge_method: 'S256',
-        state,
-      });
-      const tokens = await client.authorizationCodeGrant(config, callback, {
-        pkceCodeVerifier: verifier,
-        expectedState: state,
-      });
+      const { tokens } = await cardLoginTokens(page);
       const before = rp.logoutTokens.length;
       const logout = client.buildEndSessionUrl(config, {
         id_token_hint: tokens.id_token!,
@@ -688,19 +677,7 @@ for (const storeCase of storeCases()) {
     it('ends the sessions and refresh tokens obtained with a card when `caducee card revoke` puts it in opposition', async () => {
       const context = await contextFor(HOSPITAL_DOCTOR);
       const page = await context.newPage();
-      const { verifier, challenge } = await pkce();
-      const state = client.randomState();
-      const callback = await cardLogin(page, {
-        redirect_uri: rp.redirectUri,
-        scope: 'openid scope_all',
-        code_challenge: challenge,
-        code_challenge_method: 'S256',
-        state,
-      });
-      const tokens = await client.authorizationCodeGrant(config, callback, {
-        pkceCodeVerifier: verifier,
-        expectedState: state,
-      });
+      const { tokens } = await cardLoginTokens(page);
       assert.ok(tokens.refresh_token);
       const logoutsBefore = rp.logoutTokens.length;
 
