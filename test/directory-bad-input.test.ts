@@ -27,8 +27,11 @@ for (const storeCase of storeCases()) {
     let opened: OpenedStore;
     const dir = extractDir();
     let before_: string;
-    const show = async () =>
-      (await runCli(['directory', 'show', '810001045367', '--json'], opened.env)).stdout;
+    const show = async () => {
+      const shown = await runCli(['directory', 'show', '810001045367', '--json'], opened.env);
+      assert.equal(shown.code, 0, shown.stderr);
+      return shown.stdout;
+    };
 
     before(async () => {
       opened = await storeCase.open();

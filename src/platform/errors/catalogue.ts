@@ -22,6 +22,14 @@ export const StoreUnavailable = defineError<{ store: string; reason: string }>(
   () => 'Vérifiez que la base est démarrée et joignable (CADUCEE_DATABASE_URL), puis réessayez.',
 );
 
+export const StoreSchemaNewer = defineError<{ store: string; migrations: string[] }>(
+  'STORE_SCHEMA_NEWER',
+  500,
+  (p) =>
+    `La base de données (${p.store}) a été mise à jour par une version plus récente de Caducée (migrations inconnues : ${p.migrations.join(', ')}).`,
+  () => 'Lancez la version de Caducée qui a migré cette base, ou une plus récente.',
+);
+
 export const NotFound = defineError<{ what: string }>('NOT_FOUND', 404, (p) => `${p.what} introuvable.`);
 
 export const BadRequest = defineError<{ reason: string }>(
