@@ -14,7 +14,7 @@ import { ACTIVITE_HEADER, extractDir, REAL_ROWS, writeExtract } from './support/
 import { type OpenedStore, storeCases } from './support/stores.ts';
 
 const BIN = fileURLToPath(new URL('../bin/caducee.js', import.meta.url));
-const TABLES = ['directory_person', 'directory_facet', 'directory_import', 'directory_import_line'];
+const TABLES = ['directory_person', 'directory_facet', 'directory_import'];
 
 /** Everything the directory holds, in a stable order. */
 async function snapshot(store: Store): Promise<string> {
@@ -28,8 +28,8 @@ async function snapshot(store: Store): Promise<string> {
 
 /**
  * Whether an import's transaction is open right now, seen from outside: on SQLite another
- * connection cannot take the write lock; on PostgreSQL a session holds a write lock on this
- * schema's staging table.
+ * connection cannot take the write lock; on PostgreSQL another session holds a write lock on
+ * this schema's person table (the import writes its first persons at once).
  */
 function importRunning(
   store: Store,
@@ -55,7 +55,7 @@ function importRunning(
       select count(*) as n from pg_locks l
       join pg_class c on c.oid = l.relation
       join pg_namespace n on n.oid = c.relnamespace
-      where n.nspname = current_schema() and c.relname = 'directory_import_line'
+      where n.nspname = current_schema() and c.relname = 'directory_person'
         and l.mode = 'RowExclusiveLock' and l.pid <> pg_backend_pid()`.execute(store.db);
     return Number(rows[0]?.n) > 0;
   };

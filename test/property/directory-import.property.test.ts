@@ -9,7 +9,7 @@ import { isCaduceeError, loadSettings, type Store } from '../../src/platform/ind
 import { ACTIVITE_HEADER, extractDir, line } from '../support/extracts.ts';
 import { type OpenedStore, storeCases } from '../support/stores.ts';
 
-const TABLES = ['directory_person', 'directory_facet', 'directory_import', 'directory_import_line'];
+const TABLES = ['directory_person', 'directory_facet', 'directory_import'];
 
 /** Everything the directory holds, in a stable order, to compare before and after. */
 async function snapshot(store: Store): Promise<string> {
@@ -58,8 +58,7 @@ const fault = fc.oneof(
 /**
  * A refused import changes nothing: files of valid lines (renaming every person, adding new ones)
  * with one faulty line at a random place are refused with a catalogued DIRECTORY_* error naming
- * file:line, and the directory (persons, facets, imports, staging table) is byte for byte what
- * it was.
+ * file:line, and the directory (persons, facets, imports) is byte for byte what it was.
  */
 for (const storeCase of storeCases()) {
   describe(`directory import: nothing half-written (property-based, ${storeCase.kind})`, () => {

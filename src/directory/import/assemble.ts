@@ -1,4 +1,4 @@
-import { asRecord, type ExtractKind, STRUCTURE_KEYS } from '../extract/index.ts';
+import { COLUMNS, type ExtractKind } from '../extract/index.ts';
 import type {
   ActiviteSection,
   ActivityRecord,
@@ -17,87 +17,130 @@ export interface StagedRow {
   values: string[];
 }
 
+/**
+ * Where each column sits in a row of each kind of file. Rows are read by position: building an
+ * object keyed by column for each of a million lines cost more than everything else done with it.
+ */
+type Positions = Readonly<Record<string, number>>;
+const POSITIONS = Object.fromEntries(
+  Object.entries(COLUMNS).map(([kind, specs]) => [
+    kind,
+    Object.fromEntries(specs.map((spec, position) => [spec.key, position])),
+  ]),
+) as Record<ExtractKind, Positions>;
+
+/** A row's value for a column; '' for a column its kind of file does not have. */
+const value = (values: string[], at: Positions, key: string): string => {
+  const position = at[key];
+  return position === undefined ? '' : (values[position] ?? '');
+};
+
 /** Distinct items in the order of their JSON text (canonical whatever the order of the lines). */
 const byJson = <T>(items: T[]): T[] => {
   // Most lists hold a single item (one practice situation, one specialty): nothing to order.
-  if (items.length < 2) return items.slice();
+  if (items.length < 2) return items;
   const keyed = new Map(items.map((item) => [JSON.stringify(item), item]));
   return [...keyed.keys()].sort().map((key) => keyed.get(key)!);
 };
 
-/** The structure columns of a line, and whether any of them is filled. */
-function structureOf(row: Record<string, string>): [StructureRecord, boolean] {
-  const structure = {} as Record<string, string>;
-  let filled = false;
-  for (const key of STRUCTURE_KEYS) {
-    const value = row[key] ?? '';
-    structure[key] = value;
-    if (value) filled = true;
-  }
-  return [structure as unknown as StructureRecord, filled];
+function structureOf(v: string[], at: Positions): StructureRecord {
+  return {
+    siret: value(v, at, 'siret'),
+    siren: value(v, at, 'siren'),
+    finess: value(v, at, 'finess'),
+    finessEJ: value(v, at, 'finessEJ'),
+    structureId: value(v, at, 'structureId'),
+    raisonSociale: value(v, at, 'raisonSociale'),
+    enseigne: value(v, at, 'enseigne'),
+    complementDestinataire: value(v, at, 'complementDestinataire'),
+    complementPointGeographique: value(v, at, 'complementPointGeographique'),
+    numeroVoie: value(v, at, 'numeroVoie'),
+    indiceRepetitionVoie: value(v, at, 'indiceRepetitionVoie'),
+    typeVoieCode: value(v, at, 'typeVoieCode'),
+    typeVoieLabel: value(v, at, 'typeVoieLabel'),
+    libelleVoie: value(v, at, 'libelleVoie'),
+    mentionDistribution: value(v, at, 'mentionDistribution'),
+    bureauCedex: value(v, at, 'bureauCedex'),
+    codePostal: value(v, at, 'codePostal'),
+    codeCommune: value(v, at, 'codeCommune'),
+    libelleCommune: value(v, at, 'libelleCommune'),
+    codePays: value(v, at, 'codePays'),
+    libellePays: value(v, at, 'libellePays'),
+    telephone: value(v, at, 'telephone'),
+    telephone2: value(v, at, 'telephone2'),
+    telecopie: value(v, at, 'telecopie'),
+    adresseEMail: value(v, at, 'adresseEMail'),
+    codeDepartement: value(v, at, 'codeDepartement'),
+    libelleDepartement: value(v, at, 'libelleDepartement'),
+    ancienIdentifiant: value(v, at, 'ancienIdentifiant'),
+    autoriteEnregistrement: value(v, at, 'autoriteEnregistrement'),
+  };
 }
 
 /** A practice situation, or none when the line carries no situation at all (bare ADELI lines). */
-function activityOf(row: Record<string, string>): ActivityRecord | undefined {
-  const [structure, hasStructure] = structureOf(row);
+function activityOf(v: string[], at: Positions): ActivityRecord | undefined {
+  const structure = structureOf(v, at);
   const activity: ActivityRecord = {
-    modeCode: row.modeCode ?? '',
-    secteurCode: row.secteurCode ?? '',
-    sectionPharmacienCode: row.sectionPharmacienCode ?? '',
-    sectionPharmacienLabel: row.sectionPharmacienLabel ?? '',
-    roleCode: row.roleCode ?? '',
-    fonctionCode: row.fonctionCode ?? '',
-    genreCode: row.genreCode ?? '',
+    modeCode: value(v, at, 'modeCode'),
+    secteurCode: value(v, at, 'secteurCode'),
+    sectionPharmacienCode: value(v, at, 'sectionPharmacienCode'),
+    sectionPharmacienLabel: value(v, at, 'sectionPharmacienLabel'),
+    roleCode: value(v, at, 'roleCode'),
+    fonctionCode: value(v, at, 'fonctionCode'),
+    genreCode: value(v, at, 'genreCode'),
     structure,
   };
-  const hasSituation = Boolean(
+  let filled = Boolean(
     activity.modeCode ||
       activity.secteurCode ||
       activity.roleCode ||
       activity.fonctionCode ||
       activity.genreCode,
   );
-  return hasSituation || hasStructure ? activity : undefined;
+  for (const key in structure) filled ||= structure[key as keyof StructureRecord] !== '';
+  return filled ? activity : undefined;
 }
 
 /** Exercices (one per profession) with their savoir-faire and activities, from person lines. */
-function exercicesOf(rows: Array<Record<string, string>>): ExerciceRecord[] {
+function exercicesOf(rows: StagedRow[]): ExerciceRecord[] {
   const byProfession = new Map<string, ExerciceRecord>();
-  for (const row of rows) {
-    const professionCode = row.professionCode ?? '';
+  for (const { kind, values: v } of rows) {
+    const at = POSITIONS[kind];
+    const professionCode = value(v, at, 'professionCode');
     let exercice = byProfession.get(professionCode);
     if (!exercice) {
       exercice = {
         professionCode,
-        categorieCode: row.categorieCode ?? '',
-        civiliteExerciceCode: row.civiliteExerciceCode ?? '',
-        nomExercice: row.nomExercice ?? '',
-        prenomExercice: row.prenomExercice ?? '',
+        categorieCode: value(v, at, 'categorieCode'),
+        civiliteExerciceCode: value(v, at, 'civiliteExerciceCode'),
+        nomExercice: value(v, at, 'nomExercice'),
+        prenomExercice: value(v, at, 'prenomExercice'),
         savoirFaire: [],
         activities: [],
       };
       byProfession.set(professionCode, exercice);
     }
     // Older generations print the specialty on each activity line.
-    if (row.savoirFaireCode) {
+    const savoirFaireCode = value(v, at, 'savoirFaireCode');
+    if (savoirFaireCode) {
       exercice.savoirFaire.push({
         professionCode,
-        typeCode: row.savoirFaireTypeCode ?? '',
-        code: row.savoirFaireCode,
+        typeCode: value(v, at, 'savoirFaireTypeCode'),
+        code: savoirFaireCode,
         typeLabel: '',
         label: '',
       });
     }
-    const activity = activityOf(row);
+    const activity = activityOf(v, at);
     if (activity) exercice.activities.push(activity);
   }
-  return [...byProfession.values()]
-    .sort((a, b) => a.professionCode.localeCompare(b.professionCode))
-    .map((exercice) => ({
-      ...exercice,
-      savoirFaire: byJson(exercice.savoirFaire),
-      activities: byJson(exercice.activities),
-    }));
+  const exercices = [...byProfession.values()];
+  if (exercices.length > 1) exercices.sort((a, b) => a.professionCode.localeCompare(b.professionCode));
+  for (const exercice of exercices) {
+    exercice.savoirFaire = byJson(exercice.savoirFaire);
+    exercice.activities = byJson(exercice.activities);
+  }
+  return exercices;
 }
 
 /** `id,TYPE,flag;id,TYPE,flag` (PSC extract). */
@@ -115,102 +158,84 @@ export function parseOtherIds(text: string): OtherIdRecord[] {
   );
 }
 
-function activiteSection(rows: Array<Record<string, string>>): ActiviteSection {
-  const first = rows[0]!;
+function activiteSection(rows: StagedRow[]): ActiviteSection {
+  const { values: v } = rows[0]!;
+  const at = POSITIONS.activite;
   return {
-    idType: first.idType!,
-    idPP: first.idPP!,
-    civiliteCode: first.civiliteCode ?? '',
+    idType: value(v, at, 'idType'),
+    idPP: value(v, at, 'idPP'),
+    civiliteCode: value(v, at, 'civiliteCode'),
     exercices: exercicesOf(rows),
   };
 }
 
-function pscSection(rows: Array<Record<string, string>>): PscSection {
-  const first = rows[0]!;
+function pscSection(rows: StagedRow[]): PscSection {
+  const { values: v } = rows[0]!;
+  const at = POSITIONS.psc;
   return {
-    idType: first.idType!,
-    idPP: first.idPP!,
-    nomFamille: first.nomFamille ?? '',
-    prenoms: (first.prenoms ?? '')
+    idType: value(v, at, 'idType'),
+    idPP: value(v, at, 'idPP'),
+    nomFamille: value(v, at, 'nomFamille'),
+    prenoms: value(v, at, 'prenoms')
       .split("'")
       .map((name) => name.trim())
       .filter(Boolean),
-    dateNaissance: first.dateNaissance ?? '',
-    communeNaissanceCode: first.communeNaissanceCode ?? '',
-    paysNaissanceCode: first.paysNaissanceCode ?? '',
-    lieuNaissance: first.lieuNaissance ?? '',
-    sexeCode: first.sexeCode ?? '',
-    civiliteCode: first.civiliteCode ?? '',
-    mobile: first.mobile ?? '',
-    email: first.email ?? '',
-    autresIdentifiants: parseOtherIds(rows.map((row) => row.autresIdentifiants ?? '').join(';')),
+    dateNaissance: value(v, at, 'dateNaissance'),
+    communeNaissanceCode: value(v, at, 'communeNaissanceCode'),
+    paysNaissanceCode: value(v, at, 'paysNaissanceCode'),
+    lieuNaissance: value(v, at, 'lieuNaissance'),
+    sexeCode: value(v, at, 'sexeCode'),
+    civiliteCode: value(v, at, 'civiliteCode'),
+    mobile: value(v, at, 'mobile'),
+    email: value(v, at, 'email'),
+    autresIdentifiants: parseOtherIds(
+      rows.map((row) => value(row.values, at, 'autresIdentifiants')).join(';'),
+    ),
     exercices: exercicesOf(rows),
   };
 }
 
-function savoirFaireSection(rows: Array<Record<string, string>>): SavoirFaireRecord[] {
+function savoirFaireSection(rows: StagedRow[]): SavoirFaireRecord[] {
+  const at = POSITIONS.savoirFaire;
   return byJson(
-    rows.map((row) => ({
-      professionCode: row.professionCode ?? '',
-      typeCode: row.typeCode ?? '',
-      code: row.code ?? '',
-      typeLabel: row.typeLabel ?? '',
-      label: row.label ?? '',
+    rows.map(({ values: v }) => ({
+      professionCode: value(v, at, 'professionCode'),
+      typeCode: value(v, at, 'typeCode'),
+      code: value(v, at, 'code'),
+      typeLabel: value(v, at, 'typeLabel'),
+      label: value(v, at, 'label'),
     })),
   );
 }
 
-function diplomesSection(rows: Array<Record<string, string>>): DiplomeRecord[] {
+function diplomesSection(rows: StagedRow[]): DiplomeRecord[] {
+  const at = POSITIONS.diplomes;
   return byJson(
-    rows.map((row) => ({
-      diplomeTypeCode: row.diplomeTypeCode ?? '',
-      diplomeTypeLabel: row.diplomeTypeLabel ?? '',
-      diplomeCode: row.diplomeCode ?? '',
-      diplomeLabel: row.diplomeLabel ?? '',
-      autorisationTypeCode: row.autorisationTypeCode ?? '',
-      autorisationTypeLabel: row.autorisationTypeLabel ?? '',
-      disciplineCode: row.disciplineCode ?? '',
-      disciplineLabel: row.disciplineLabel ?? '',
+    rows.map(({ values: v }) => ({
+      diplomeTypeCode: value(v, at, 'diplomeTypeCode'),
+      diplomeTypeLabel: value(v, at, 'diplomeTypeLabel'),
+      diplomeCode: value(v, at, 'diplomeCode'),
+      diplomeLabel: value(v, at, 'diplomeLabel'),
+      autorisationTypeCode: value(v, at, 'autorisationTypeCode'),
+      autorisationTypeLabel: value(v, at, 'autorisationTypeLabel'),
+      disciplineCode: value(v, at, 'disciplineCode'),
+      disciplineLabel: value(v, at, 'disciplineLabel'),
     })),
   );
 }
 
 /**
- * Builds what this import says about one identifier. Kinds of file not part of the import keep
- * what the previous import said (importing only PS_LibreAcces must not forget the contacts).
+ * Builds what the given lines say about one identifier: one section per kind of file that has
+ * lines for it. Kinds of file absent from the import are not touched (their columns keep what
+ * the previous import said, see reconcile.ts).
  */
-export function assembleSections(
-  rows: StagedRow[],
-  importedKinds: ReadonlySet<ExtractKind>,
-  previous: PersonSections | undefined,
-): PersonSections {
-  const grouped: Record<ExtractKind, Array<Record<string, string>>> = {
-    activite: [],
-    savoirFaire: [],
-    diplomes: [],
-    psc: [],
-  };
-  for (const row of rows) grouped[row.kind].push(asRecord(row.kind, row.values));
-  const pick = <K extends keyof PersonSections>(
-    kind: K & ExtractKind,
-    build: (rows: Array<Record<string, string>>) => PersonSections[K],
-  ) => {
-    if (!importedKinds.has(kind)) return previous?.[kind];
-    return grouped[kind].length > 0 ? build(grouped[kind]) : undefined;
-  };
+export function assembleSections(rows: StagedRow[]): PersonSections {
+  const grouped: Record<ExtractKind, StagedRow[]> = { activite: [], savoirFaire: [], diplomes: [], psc: [] };
+  for (const row of rows) grouped[row.kind].push(row);
   const sections: PersonSections = {};
-  const activite = pick('activite', activiteSection);
-  if (activite) sections.activite = activite;
-  const savoirFaire = pick('savoirFaire', savoirFaireSection);
-  if (savoirFaire) sections.savoirFaire = savoirFaire;
-  const diplomes = pick('diplomes', diplomesSection);
-  if (diplomes) sections.diplomes = diplomes;
-  const psc = pick('psc', pscSection);
-  if (psc) sections.psc = psc;
+  if (grouped.activite.length > 0) sections.activite = activiteSection(grouped.activite);
+  if (grouped.savoirFaire.length > 0) sections.savoirFaire = savoirFaireSection(grouped.savoirFaire);
+  if (grouped.diplomes.length > 0) sections.diplomes = diplomesSection(grouped.diplomes);
+  if (grouped.psc.length > 0) sections.psc = pscSection(grouped.psc);
   return sections;
-}
-
-/** True when the sections put the person in the snapshot (present in a person file). */
-export function isListed(sections: PersonSections): boolean {
-  return sections.activite !== undefined || sections.psc !== undefined;
 }

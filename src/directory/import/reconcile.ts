@@ -1,13 +1,8 @@
-import { createHash } from 'node:crypto';
+import type { BulkInsert, Store } from '../../platform/store/index.ts';
 import type { ExtractKind } from '../extract/index.ts';
-import { PERSON_KINDS } from '../extract/index.ts';
-import { facetsOf, searchNamesOf } from '../model/person.ts';
-import { searchKey } from '../model/search-key.ts';
-import type { PersonSections } from '../model/sections.ts';
-import type { DirectoryDb, DirectoryPersonTable } from '../store/tables.ts';
-import { assembleSections, type StagedRow } from './assemble.ts';
-
-const PAGE = 1000;
+import { SECTION_COLUMNS, type StoredSections } from '../model/stored-sections.ts';
+import type { DirectoryDb } from '../store/tables.ts';
+import { type Derived, derive, type SnapshotPerson, sectionsOf } from './snapshot-person.ts';
 
 export interface ReconcileCounts {
   listed: number;
@@ -17,160 +12,181 @@ export interface ReconcileCounts {
   unchanged: number;
 }
 
-interface Existing {
+interface Existing extends StoredSections {
   idnat: string;
-  hash: string;
   active: number;
   email: string | null;
   mobile: string | null;
   contact_at: string | null;
-  sections?: string;
 }
 
-/**
- * Walks the staged snapshot person by person (pages of identifiers in order), builds each
- * person's sections, and writes only what differs from the stored directory.
- */
-export async function reconcile(
-  trx: DirectoryDb,
-  importedKinds: ReadonlySet<ExtractKind>,
-  now: string,
-  report: { warning(message: string): void; persons(done: number): void },
-): Promise<ReconcileCounts> {
-  const counts: ReconcileCounts = { listed: 0, created: 0, changed: 0, reactivated: 0, unchanged: 0 };
-  const needPrevious = importedKinds.size < 4;
-  let after = '';
-  for (;;) {
-    const ids = (
-      await trx
-        .selectFrom('directory_import_line')
-        .select('idnat')
-        .distinct()
-        .where('idnat', '>', after)
-        .orderBy('idnat')
-        .limit(PAGE)
-        .execute()
-    ).map((row) => row.idnat);
-    if (ids.length === 0) break;
-    after = ids.at(-1)!;
-    const [lines, existingRows] = await Promise.all([
-      trx
-        .selectFrom('directory_import_line')
-        .select(['idnat', 'kind', 'payload'])
-        .where('idnat', '>=', ids[0]!)
-        .where('idnat', '<=', after)
-        .orderBy('idnat')
-        .orderBy('kind')
-        .orderBy('seq')
-        .execute(),
-      trx
-        .selectFrom('directory_person')
-        .select(['idnat', 'hash', 'active', 'email', 'mobile', 'contact_at'])
-        .$if(needPrevious, (qb) => qb.select('sections'))
-        .where('idnat', 'in', ids)
-        .execute() as Promise<Existing[]>,
-    ]);
-    const existing = new Map(existingRows.map((row) => [row.idnat, row]));
-    const grouped = new Map<string, StagedRow[]>();
-    for (const line of lines) {
-      let rows = grouped.get(line.idnat);
-      if (!rows) {
-        rows = [];
-        grouped.set(line.idnat, rows);
-      }
-      rows.push({ kind: line.kind as ExtractKind, values: JSON.parse(line.payload) as string[] });
-    }
+const PERSON_COLUMNS = [
+  'idnat',
+  'id_type',
+  'id_pp',
+  'active',
+  'family_key',
+  'given_key',
+  'activite',
+  'savoir_faire',
+  'diplomes',
+  'psc',
+  'email',
+  'mobile',
+  'contact_at',
+  'created_at',
+  'updated_at',
+  'inactivated_at',
+] as const;
 
-    const inserts: DirectoryPersonTable[] = [];
-    const facetOwners: string[] = [];
-    const facets: Array<{ idnat: string; kind: string; value: string }> = [];
-    for (const [idnat, rows] of grouped) {
-      if (!rows.some((row) => PERSON_KINDS.includes(row.kind))) {
-        report.warning(
-          `${idnat} : présent dans ${[...new Set(rows.map((r) => r.kind))].join(', ')} mais dans aucun fichier de personnes, ignoré`,
-        );
-        continue;
-      }
-      counts.listed++;
+type Facet = Derived['facets'][number];
+
+/**
+ * Compares what the snapshot says of each person with the stored directory and writes only what
+ * differs: new persons are inserted, changed ones updated with their facets, returning ones
+ * reactivated, unchanged ones left alone. Only the kinds of file imported are compared and
+ * written; the others keep what the previous import said.
+ */
+export class Reconciler {
+  readonly counts: ReconcileCounts = { listed: 0, created: 0, changed: 0, reactivated: 0, unchanged: 0 };
+  readonly #trx: DirectoryDb;
+  readonly #now: string;
+  /** Columns of the kinds of file imported, and of the others. */
+  readonly #imported: Array<keyof StoredSections>;
+  readonly #kept: Array<keyof StoredSections>;
+  readonly #contactFromImport: boolean;
+  readonly #emptyAtStart: boolean;
+  readonly #persons: BulkInsert;
+  readonly #facets: BulkInsert;
+
+  /**
+   * `emptyAtStart`: the directory had no person when the import began, so none of those it
+   * applies exists (each is applied once): they are inserted without being looked up.
+   */
+  constructor(
+    trx: DirectoryDb,
+    store: Store,
+    importedKinds: ReadonlySet<ExtractKind>,
+    options: { now: string; emptyAtStart: boolean },
+  ) {
+    this.#trx = trx;
+    this.#now = options.now;
+    this.#emptyAtStart = options.emptyAtStart;
+    const columns = Object.entries(SECTION_COLUMNS);
+    this.#imported = columns.filter(([kind]) => importedKinds.has(kind as ExtractKind)).map(([, c]) => c);
+    this.#kept = columns.filter(([kind]) => !importedKinds.has(kind as ExtractKind)).map(([, c]) => c);
+    this.#contactFromImport = importedKinds.has('psc');
+    this.#persons = store.bulkInsert(trx, 'directory_person', PERSON_COLUMNS);
+    this.#facets = store.bulkInsert(trx, 'directory_facet', ['idnat', 'kind', 'value']);
+  }
+
+  /** Applies a batch of persons listed by the snapshot (each once in the whole import). */
+  async apply(persons: SnapshotPerson[]): Promise<void> {
+    if (persons.length === 0) return;
+    const existing = await this.#existing(persons.map((person) => person.idnat));
+    const inserts: unknown[][] = [];
+    const facets: unknown[][] = [];
+    for (const person of persons) {
+      this.counts.listed++;
+      const { idnat } = person;
+      const stored: Partial<StoredSections> = {};
+      for (const column of this.#imported) stored[column] = person.stored[column] ?? null;
       const previous = existing.get(idnat);
-      const previousSections = previous?.sections
-        ? (JSON.parse(previous.sections) as PersonSections)
-        : undefined;
-      const sections = assembleSections(rows, importedKinds, previousSections);
-      const json = JSON.stringify(sections);
-      const hash = createHash('sha256').update(json).digest('base64url');
-      if (previous && previous.hash === hash) {
-        if (previous.active === 1) counts.unchanged++;
+      if (previous && this.#imported.every((column) => previous[column] === stored[column])) {
+        if (previous.active === 1) this.counts.unchanged++;
         else {
-          counts.reactivated++;
-          await trx
+          this.counts.reactivated++;
+          await this.#trx
             .updateTable('directory_person')
-            .set({ active: 1, inactivated_at: null, updated_at: now })
+            .set({ active: 1, inactivated_at: null, updated_at: this.#now })
             .where('idnat', '=', idnat)
             .execute();
         }
         continue;
       }
-      const identity = sections.activite ?? sections.psc!;
-      const names = searchNamesOf(sections);
-      const contact = importedKinds.has('psc')
-        ? { email: sections.psc?.email || null, mobile: sections.psc?.mobile || null }
+      const derived = previous ? this.#derivedWithKept(person, previous) : person.derived;
+      const contact = this.#contactFromImport
+        ? { email: derived.email, mobile: derived.mobile }
         : { email: previous?.email ?? null, mobile: previous?.mobile ?? null };
       const contactChanged =
         !previous || previous.email !== contact.email || previous.mobile !== contact.mobile;
       const row = {
-        id_type: identity.idType,
-        id_pp: identity.idPP,
+        id_type: derived.idType,
+        id_pp: derived.idPP,
         active: 1,
-        family_key: searchKey(names.family),
-        given_key: searchKey(names.given),
-        sections: json,
-        hash,
+        family_key: derived.familyKey,
+        given_key: derived.givenKey,
+        ...stored,
         email: contact.email,
         mobile: contact.mobile,
         contact_at: contactChanged
           ? contact.email || contact.mobile
-            ? now
+            ? this.#now
             : null
           : (previous?.contact_at ?? null),
-        updated_at: now,
+        updated_at: this.#now,
         inactivated_at: null,
       };
       if (previous) {
-        if (previous.active === 1) counts.changed++;
-        else counts.reactivated++;
-        await trx.updateTable('directory_person').set(row).where('idnat', '=', idnat).execute();
-        facetOwners.push(idnat);
+        if (previous.active === 1) this.counts.changed++;
+        else this.counts.reactivated++;
+        await this.#trx.updateTable('directory_person').set(row).where('idnat', '=', idnat).execute();
+        await this.#replaceFacets(idnat, derive(idnat, sectionsOf(previous)).facets, derived.facets);
       } else {
-        counts.created++;
-        inserts.push({ idnat, created_at: now, ...row });
+        this.counts.created++;
+        const created: Record<string, unknown> = { idnat, created_at: this.#now, ...row };
+        inserts.push(PERSON_COLUMNS.map((column) => created[column] ?? null));
+        for (const facet of derived.facets) facets.push([idnat, facet.kind, facet.value]);
       }
-      for (const facet of facetsOf(idnat, identity.idPP, sections)) facets.push({ idnat, ...facet });
     }
-    // Batches keep each statement under SQLite's and PostgreSQL's bound-parameter limits.
-    for (const batch of batches(inserts, 500))
-      await trx.insertInto('directory_person').values(batch).execute();
-    for (const batch of batches(facetOwners, 1000))
-      await trx.deleteFrom('directory_facet').where('idnat', 'in', batch).execute();
-    for (const batch of batches(facets, 2000))
-      await trx.insertInto('directory_facet').values(batch).execute();
-    report.persons(counts.listed);
+    await this.#persons.insert(inserts);
+    await this.#facets.insert(facets);
   }
-  return counts;
-}
 
-/**
- * Splits rows for multi-row statements: full batches of `size`, then the rest in powers of two.
- * The SQLite store caches prepared statements by their text; one statement per possible
- * remainder would fill that cache with large single-use programs (about 0.3 MB per 1 000 rows).
- */
-export function* batches<T>(items: T[], size: number): Generator<T[]> {
-  let start = 0;
-  for (; items.length - start >= size; start += size) yield items.slice(start, start + size);
-  for (let step = 2 ** Math.floor(Math.log2(size)); step >= 1; step /= 2) {
-    if (items.length - start >= step) {
-      yield items.slice(start, start + step);
-      start += step;
+  async #existing(idnats: string[]): Promise<Map<string, Existing>> {
+    if (this.#emptyAtStart) return new Map();
+    const rows = await this.#trx
+      .selectFrom('directory_person')
+      .select([
+        'idnat',
+        'active',
+        'activite',
+        'savoir_faire',
+        'diplomes',
+        'psc',
+        'email',
+        'mobile',
+        'contact_at',
+      ])
+      .where('idnat', 'in', idnats)
+      .execute();
+    return new Map(rows.map((row) => [row.idnat, row]));
+  }
+
+  /** What derives from the imported sections together with those kept from the previous import. */
+  #derivedWithKept(person: SnapshotPerson, previous: Existing): Derived {
+    if (this.#kept.every((column) => previous[column] === null)) return person.derived;
+    const kept: Partial<StoredSections> = {};
+    for (const column of this.#kept) kept[column] = previous[column];
+    return derive(person.idnat, sectionsOf({ ...kept, ...person.stored }));
+  }
+
+  /** Deletes the facets the person lost, inserts those it gained. */
+  async #replaceFacets(idnat: string, before: Facet[], after: Facet[]): Promise<void> {
+    const key = (facet: Facet) => `${facet.kind}|${facet.value}`;
+    const kept = new Set(after.map(key));
+    const had = new Set(before.map(key));
+    for (const facet of before) {
+      if (kept.has(key(facet))) continue;
+      await this.#trx
+        .deleteFrom('directory_facet')
+        .where('kind', '=', facet.kind)
+        .where('value', '=', facet.value)
+        .where('idnat', '=', idnat)
+        .execute();
     }
+    await this.#facets.insert(
+      after.filter((facet) => !had.has(key(facet))).map((facet) => [idnat, facet.kind, facet.value]),
+    );
   }
 }

@@ -1,7 +1,10 @@
-import { type ExtractKind, type ExtractSource, type ReadOptions, readExtractRows } from '../extract/index.ts';
-import type { DirectoryDb } from '../store/tables.ts';
-
-const BATCH = 1000;
+import {
+  type ExtractKind,
+  type ExtractSource,
+  type ReadOptions,
+  readExtractBatches,
+} from '../extract/index.ts';
+import type { ImportScratch } from './scratch.ts';
 
 export interface StagedFile {
   name: string;
@@ -10,32 +13,19 @@ export interface StagedFile {
 }
 
 /**
- * Copies every row of the extract files into the staging table of the running transaction, so
- * that a person's lines, spread over files and unsorted, can then be read back grouped.
- * Memory stays flat whatever the size of the files.
+ * Copies every row of an extract file into the import's staging table, so that a person's
+ * lines, spread over files or not together in a file, can be read back grouped. Memory stays
+ * flat whatever the size of the file.
  */
-export async function stageSources(
-  trx: DirectoryDb,
-  sources: ExtractSource[],
-  options: ReadOptions & { onFile?: (source: ExtractSource) => void },
-): Promise<StagedFile[]> {
-  await trx.deleteFrom('directory_import_line').execute();
-  const staged: StagedFile[] = [];
-  let seq = 0;
-  for (const source of sources) {
-    options.onFile?.(source);
-    let lines = 0;
-    let batch: Array<{ idnat: string; kind: string; seq: number; payload: string }> = [];
-    for await (const row of readExtractRows(source, options)) {
-      batch.push({ idnat: row.idnat, kind: source.kind, seq: seq++, payload: JSON.stringify(row.values) });
-      lines++;
-      if (batch.length === BATCH) {
-        await trx.insertInto('directory_import_line').values(batch).execute();
-        batch = [];
-      }
-    }
-    if (batch.length > 0) await trx.insertInto('directory_import_line').values(batch).execute();
-    staged.push({ name: source.name, kind: source.kind, lines });
+export async function stageFile(
+  scratch: ImportScratch,
+  source: ExtractSource,
+  options: ReadOptions,
+): Promise<StagedFile> {
+  let lines = 0;
+  for await (const rows of readExtractBatches(source, options)) {
+    await scratch.stage(rows.map((row) => ({ idnat: row.idnat, kind: source.kind, values: row.values })));
+    lines += rows.length;
   }
-  return staged;
+  return { name: source.name, kind: source.kind, lines };
 }

@@ -6,6 +6,7 @@ import type {
   PersonSections,
   StructureRecord,
 } from './sections.ts';
+import { readSections, type StoredSections } from './stored-sections.ts';
 
 /**
  * A professional as the directory presents it: one national identifier with everything the
@@ -123,12 +124,11 @@ function exerciceView(record: ExerciceRecord, extraSavoirFaire: PersonSections['
   };
 }
 
-export interface PersonRow {
+export interface PersonRow extends StoredSections {
   idnat: string;
   id_type: string;
   id_pp: string;
   active: number;
-  sections: string;
   updated_at: string;
   inactivated_at: string | null;
 }
@@ -163,7 +163,7 @@ function withPscSituationCodes(exercices: ExerciceRecord[], psc: PersonSections[
 }
 
 export function personView(row: PersonRow, contact: Contact): Person {
-  const sections = JSON.parse(row.sections) as PersonSections;
+  const sections = readSections(row);
   const { activite, psc } = sections;
   // The public extract is the reference for practice; the PSC extract stands in when alone.
   const exercices = (
@@ -199,17 +199,24 @@ export function personView(row: PersonRow, contact: Contact): Person {
   };
 }
 
-/** What the search index keeps of a person. */
+/**
+ * What the search index keeps of a person (directory_facet). The person's own national
+ * identifier and RPPS/ADELI number are not in it: the national identifier is the person's key
+ * and, for RPPS and ADELI persons, the type digit plus the number (search.ts looks those up
+ * there); a number that does not make the identifier that way is kept. Facets are derived data:
+ * a change here needs a migration that rebuilds them (see store/migrations.ts).
+ */
 export function facetsOf(
   idnat: string,
   idPP: string,
   sections: PersonSections,
 ): Array<{ kind: string; value: string }> {
-  const facets = new Set<string>();
-  const add = (kind: string, value: string) => value && facets.add(`${kind}\u0000${value}`);
-  add('id', idnat);
-  add('id', idPP);
-  for (const other of sections.psc?.autresIdentifiants ?? []) add('id', other.id);
+  const facets = new Map<string, { kind: string; value: string }>();
+  const add = (kind: string, value: string) => {
+    if (value && !facets.has(`${kind}|${value}`)) facets.set(`${kind}|${value}`, { kind, value });
+  };
+  if (idPP && !OWN_ID_TYPES.some((type) => idnat === `${type}${idPP}`)) add('id', idPP);
+  for (const other of sections.psc?.autresIdentifiants ?? []) if (other.id !== idnat) add('id', other.id);
   const exercices = [...(sections.activite?.exercices ?? []), ...(sections.psc?.exercices ?? [])];
   for (const exercice of exercices) {
     add('profession', exercice.professionCode);
@@ -217,11 +224,11 @@ export function facetsOf(
     for (const activity of exercice.activities) add('postcode', activity.structure.codePostal);
   }
   for (const sf of sections.savoirFaire ?? []) add('specialty', sf.code);
-  return [...facets].map((entry) => {
-    const [kind, value] = entry.split('\u0000') as [string, string];
-    return { kind, value };
-  });
+  return [...facets.values()];
 }
+
+/** Type digits of the identifiers that are the type plus the person's number (ADELI, RPPS). */
+export const OWN_ID_TYPES = ['0', '8'];
 
 /** Names used for search: nom / prénom d'exercice, else civil names. */
 export function searchNamesOf(sections: PersonSections): { family: string; given: string } {

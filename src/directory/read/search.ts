@@ -1,6 +1,6 @@
 import type { SelectQueryBuilder } from 'kysely';
 import { InvalidSearch } from '../errors.ts';
-import { personView } from '../model/person.ts';
+import { OWN_ID_TYPES, personView } from '../model/person.ts';
 import { prefixUpperBound, searchKey } from '../model/search-key.ts';
 import type { DirectoryDb, DirectoryTables } from '../store/tables.ts';
 
@@ -57,7 +57,18 @@ export async function searchPersons(
 
   let select = db
     .selectFrom('directory_person')
-    .select(['idnat', 'id_type', 'id_pp', 'active', 'sections', 'updated_at', 'inactivated_at'])
+    .select([
+      'idnat',
+      'id_type',
+      'id_pp',
+      'active',
+      'activite',
+      'savoir_faire',
+      'diplomes',
+      'psc',
+      'updated_at',
+      'inactivated_at',
+    ])
     .orderBy('family_key')
     .orderBy('given_key')
     .orderBy('idnat')
@@ -102,7 +113,22 @@ export async function searchPersons(
   if (query.profession) facet('profession', query.profession);
   if (query.specialty) facet('specialty', query.specialty);
   if (query.postcode) facet('postcode', query.postcode, query.postcode.length < 5);
-  if (query.id) facet('id', query.id.trim());
+  if (query.id) {
+    const id = query.id.trim();
+    // A person's own identifier, or its number with the type digit in front, is its key; the
+    // facets hold the other identifiers (facetsOf).
+    const own = db
+      .selectFrom('directory_person as own')
+      .select('own.idnat')
+      .where('own.idnat', 'in', [id, ...OWN_ID_TYPES.map((type) => `${type}${id}`)])
+      .where((eb) => eb.or([eb('own.idnat', '=', id), eb('own.id_pp', '=', id)]));
+    const linked = db
+      .selectFrom('directory_facet')
+      .select('directory_facet.idnat')
+      .where('kind', '=', 'id')
+      .where('value', '=', id);
+    select = select.where('idnat', 'in', own.unionAll(linked));
+  }
 
   const rows = await select.execute();
   return rows.map((row) => {

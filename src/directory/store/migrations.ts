@@ -1,5 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 import type { Migrations, StoreKind } from '../../platform/store/index.ts';
+import { facetsOf } from '../model/person.ts';
+import type { PersonSections } from '../model/sections.ts';
+import { SECTION_COLUMNS, sectionJson } from '../model/stored-sections.ts';
 
 /**
  * Directory schema. Prefix search compares keys by bytes: SQLite's default collation does, and
@@ -84,6 +87,51 @@ export function directoryMigrations(kind: StoreKind): Migrations {
           .on('directory_import_line')
           .columns(['idnat', 'kind', 'seq'])
           .execute();
+      },
+    },
+    // Sections in one column per kind of file, compact; no facet for a person's own identifier
+    // and no index of facets by person; the import stages in temporary tables (import/).
+    '2026-11-26-70-directory-import-layout': {
+      async up(db: Kysely<any>) {
+        for (const column of Object.values(SECTION_COLUMNS))
+          await db.schema.alterTable('directory_person').addColumn(column, 'text').execute();
+        await db.deleteFrom('directory_facet').execute();
+        let after = '';
+        for (;;) {
+          const rows: Array<{ idnat: string; id_pp: string; sections: string }> = await db
+            .selectFrom('directory_person')
+            .select(['idnat', 'id_pp', 'sections'])
+            .where('idnat', '>', after)
+            .orderBy('idnat')
+            .limit(1000)
+            .execute();
+          if (rows.length === 0) break;
+          after = rows.at(-1)!.idnat;
+          for (const row of rows) {
+            // Written with every field present, as readSections gives them back.
+            const sections = JSON.parse(row.sections) as PersonSections;
+            await db
+              .updateTable('directory_person')
+              .set({
+                activite: sectionJson(sections.activite),
+                savoir_faire: sectionJson(sections.savoirFaire),
+                diplomes: sectionJson(sections.diplomes),
+                psc: sectionJson(sections.psc),
+              })
+              .where('idnat', '=', row.idnat)
+              .execute();
+            const facets = facetsOf(row.idnat, row.id_pp, sections);
+            if (facets.length > 0)
+              await db
+                .insertInto('directory_facet')
+                .values(facets.map((facet) => ({ idnat: row.idnat, ...facet })))
+                .execute();
+          }
+        }
+        await db.schema.alterTable('directory_person').dropColumn('sections').execute();
+        await db.schema.alterTable('directory_person').dropColumn('hash').execute();
+        await db.schema.dropIndex('directory_facet_person').execute();
+        await db.schema.dropTable('directory_import_line').execute();
       },
     },
   };

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
+import type { StoredSections } from '../model/stored-sections.ts';
 
 /** Durable directory tables. Timestamps are ISO-8601 text on both stores. */
-export interface DirectoryPersonTable {
+export interface DirectoryPersonTable extends StoredSections {
   idnat: string;
   id_type: string;
   id_pp: string;
@@ -10,9 +11,6 @@ export interface DirectoryPersonTable {
   /** Normalised nom / prénom d'exercice (upper-case ASCII), for prefix search. */
   family_key: string;
   given_key: string;
-  /** JSON of PersonSections. */
-  sections: string;
-  hash: string;
   /** Correspondence contact from the PSC extract, and when the extract last changed it. */
   email: string | null;
   mobile: string | null;
@@ -22,7 +20,7 @@ export interface DirectoryPersonTable {
   inactivated_at: string | null;
 }
 
-/** Search keys: profession, specialty, postcode, identifiers (RPPS/ADELI numbers, linked ids). */
+/** Search keys: profession, specialty, postcode, identifiers other than the person's own (facetsOf). */
 export interface DirectoryFacetTable {
   idnat: string;
   kind: string;
@@ -49,20 +47,11 @@ export interface DirectoryImportTable {
   summary: string | null;
 }
 
-/** Staging rows of the import in progress (inside its transaction only). */
-export interface DirectoryImportLineTable {
-  idnat: string;
-  kind: string;
-  seq: number;
-  payload: string;
-}
-
 export interface DirectoryTables {
   directory_person: DirectoryPersonTable;
   directory_facet: DirectoryFacetTable;
   directory_contact_change: DirectoryContactChangeTable;
   directory_import: DirectoryImportTable;
-  directory_import_line: DirectoryImportLineTable;
 }
 
 export type DirectoryDb = Kysely<DirectoryTables>;
