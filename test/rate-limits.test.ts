@@ -153,6 +153,22 @@ for (const storeCase of storeCases()) {
         }
       });
 
+      it('count an IPv6 /64 as one address, whichever of its addresses the requests come from', async () => {
+        const network = '2001:db8:64:1';
+        for (let i = 0; i < 3; i++) {
+          const answer = await post(TOKEN, { token: 'x' }, { from: `${network}::${i + 1}` });
+          assert.notEqual(answer.status, 429, `request ${i + 1} is within the limit`);
+          await answer.body?.cancel();
+        }
+        await assertOAuthRefusal(
+          await post(TOKEN, { token: 'x' }, { from: `${network}:abcd:ef01:2345:6789` }),
+          /Trop de requêtes depuis cette adresse/,
+        );
+        const next = await post(TOKEN, { token: 'x' }, { from: `${network.replace(/:1$/, ':2')}::1` });
+        assert.notEqual(next.status, 429, 'the next /64 has its own count');
+        await next.body?.cancel();
+      });
+
       it('stop failed client authentications per client and address, without locking the client out elsewhere', async () => {
         await addMachine(test.system, 'rl-basic');
         await addMachine(test.system, 'rl-post', 'client_secret_post');
@@ -402,7 +418,9 @@ describe('rate limits shared by two nodes in Redis', {
   let agent: Agent;
   const run = randomBytes(4).toString('hex');
   let lastHost = 0;
-  const address = () => `2001:db8:${run.slice(0, 4)}:${run.slice(4)}::${(++lastHost).toString(16)}`;
+  // Each in its own /64: the limits count an IPv6 /64 as one address.
+  const address = () =>
+    `2001:db8:${run.slice(0, 4)}:${((Number.parseInt(run.slice(4), 16) + ++lastHost) & 0xffff).toString(16)}::1`;
 
   before(async () => {
     opened = await storeCases()[0]!.open();

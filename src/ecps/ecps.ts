@@ -1,6 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import QRCode from 'qrcode';
-import type { RateLimiter } from '../platform/index.ts';
+import { limitedAddress, type RateLimiter } from '../platform/index.ts';
 import { cardActivation } from './activation-card.ts';
 import { checkActivationCode, createActivation } from './activation-code.ts';
 import {
@@ -89,7 +89,8 @@ export function createEcps(
     const limiter = options.rateLimiter;
     if (!limiter) return;
     const checks = [limiter.hit(`ecps-login:id:${idnat}`, config.loginRequestsPerIdentifier, 600)];
-    if (ip) checks.push(limiter.hit(`ecps-login:ip:${ip}`, config.loginRequestsPerAddress, 600));
+    if (ip)
+      checks.push(limiter.hit(`ecps-login:ip:${limitedAddress(ip)}`, config.loginRequestsPerAddress, 600));
     for (const result of await Promise.all(checks)) {
       if (!result.allowed)
         throw EcpsTooManyRequests({

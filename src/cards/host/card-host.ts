@@ -13,6 +13,7 @@ import {
   createApp,
   type Limit,
   type Logger,
+  limitedAddress,
   type RateLimiter,
   type RunningServer,
   type Settings,
@@ -69,7 +70,7 @@ export function createCardHostApp(options: CardHostOptions): Hono {
     const counted: Array<Limit & { per: 'address' | 'card' }> = [
       {
         per: 'address',
-        key: `card:ip:${ip}`,
+        key: `card:ip:${limitedAddress(ip)}`,
         limit: limits.cardLoginsPerAddress,
         windowSeconds: CARD_WINDOW_SECONDS,
       },

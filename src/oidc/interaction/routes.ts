@@ -12,6 +12,7 @@ import {
   type CaduceeError,
   clientAddressOf,
   isCaduceeError,
+  limitedAddress,
   type RateLimiter,
   type Settings,
   setRetryAfter,
@@ -214,7 +215,7 @@ export function interactionRoutes(options: {
       // Per address, whatever the identifier: the e-CPS counts per professional only the
       // identifiers it knows, so without this anyone could try identifiers one after another.
       const counted = await options.rateLimiter.hit(
-        `login-form:ip:${remote(c)}`,
+        `login-form:ip:${limitedAddress(remote(c))}`,
         settings.rateLimits.loginFormPerAddress,
         LOGIN_FORM_WINDOW_SECONDS,
       );

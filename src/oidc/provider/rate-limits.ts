@@ -6,6 +6,7 @@ import {
   type CaduceeError,
   clientAddress,
   type Logger,
+  limitedAddress,
   type RateLimiter,
   retryAfterOf,
   type Settings,
@@ -49,7 +50,11 @@ export function oauthRateLimits(options: {
   return async (ctx, next) => {
     if (ctx.method !== 'POST' || !LIMITED_ROUTES.has(ctx.path)) return next();
     const ip = clientAddress(ctx.req, proxies);
-    const byAddress = await limiter.hit(`oauth:ip:${ip}`, limits.oauthRequestsPerAddress, MINUTE);
+    const byAddress = await limiter.hit(
+      `oauth:ip:${limitedAddress(ip)}`,
+      limits.oauthRequestsPerAddress,
+      MINUTE,
+    );
     if (!byAddress.allowed)
       return refuse(ctx, TooManyRequests({ retryAfterSeconds: byAddress.retryAfterSeconds, per: 'address' }));
     const claimed = await claimedClientIds(ctx);
@@ -61,7 +66,7 @@ export function oauthRateLimits(options: {
       };
       return;
     }
-    const failuresKey = (id: string) => `oauth:client-failures:${id}:${ip}`;
+    const failuresKey = (id: string) => `oauth:client-failures:${id}:${limitedAddress(ip)}`;
     const requestsKey = (id: string) => `oauth:client:${id}`;
     for (const id of claimed) {
       const [failures, requests] = await Promise.all([

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { loadSettings } from '../config/index.ts';
 import { isCaduceeError } from '../errors/index.ts';
-import { clientAddress, normaliseAddress, trustedProxies } from './client-address.ts';
+import { clientAddress, limitedAddress, normaliseAddress, trustedProxies } from './client-address.ts';
 
 const request = (peer: string, forwardedFor?: string | string[]) => ({
   socket: { remoteAddress: peer },
@@ -67,5 +67,25 @@ describe('client address', () => {
         return true;
       },
     );
+  });
+});
+
+describe('address counted by per-address limits', () => {
+  it('counts an IPv4 address alone and an IPv6 address by its /64, however written', () => {
+    assert.equal(limitedAddress('198.51.100.7'), '198.51.100.7');
+    assert.equal(limitedAddress('::ffff:198.51.100.7'), '198.51.100.7');
+    for (const written of [
+      '2001:db8:1:2::1',
+      '2001:0DB8:0001:0002:abcd:ef01:2345:6789',
+      '[2001:db8:1:2::ffff]:443',
+      '2001:db8:1:2:0:0:0:7%eth0',
+    ]) {
+      assert.equal(limitedAddress(written), '2001:db8:1:2::/64', written);
+    }
+    assert.equal(limitedAddress('2001:db8:1:3::1'), '2001:db8:1:3::/64');
+    assert.equal(limitedAddress('::1'), '0:0:0:0::/64');
+    assert.equal(limitedAddress('2001:db8::'), '2001:db8:0:0::/64');
+    assert.equal(limitedAddress('64:ff9b:1:2::192.0.2.1'), '64:ff9b:1:2::/64');
+    assert.equal(limitedAddress('fe80::1:2:3:4'), 'fe80:0:0:0::/64');
   });
 });

@@ -102,3 +102,31 @@ export function incomingOf(c: Context): IncomingMessage | undefined {
 export function clientAddressOf(c: Context, trusted: TrustedProxies): string {
   return clientAddress(incomingOf(c), trusted);
 }
+
+/**
+ * What a per-address limit counts for an address: an IPv4 address itself, an IPv6 address's /64
+ * network (`2001:db8:1:2::/64`). One subscriber, one office, one phone usually holds a whole /64
+ * and may take a new address in it for every request: counted address by address, it would never
+ * meet a limit. The audit log keeps the full address.
+ */
+export function limitedAddress(address: string): string {
+  const normalised = normaliseAddress(address).replace(/%.*$/, '');
+  if (isIP(normalised) !== 6) return normalised;
+  return `${ipv6Groups(normalised).slice(0, 4).join(':')}::/64`;
+}
+
+/** The eight 16-bit groups of an IPv6 address, in hexadecimal without leading zeros. */
+function ipv6Groups(address: string): string[] {
+  let text = address;
+  // A dotted IPv4 tail (`64:ff9b::192.0.2.1`) is the last two groups.
+  const tail = /(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (tail) {
+    const [a, b, c, d] = tail.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, tail.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', rest] = text.split('::');
+  const left = head ? head.split(':') : [];
+  const right = rest ? rest.split(':') : [];
+  const zeros = rest === undefined ? [] : Array(8 - left.length - right.length).fill('0');
+  return [...left, ...zeros, ...right].map((group) => Number.parseInt(group, 16).toString(16));
+}

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { parseNationalId } from '../../directory/index.ts';
+import { limitedAddress } from '../../platform/index.ts';
 import type { Account } from './accounts.ts';
 import {
   MAILS_PER_ADDRESS,
@@ -24,12 +25,13 @@ export async function checkCredentials(
   const ip = em.clientAddress(c);
   const parsed = parseNationalId(input.identifier);
   const key = parsed.ok ? parsed.id.value : input.identifier.slice(0, 20);
+  const network = limitedAddress(ip);
   await em.attempts.check(PASSWORD_PER_IDENTIFIER, key);
-  await em.attempts.check(PASSWORD_PER_ADDRESS, ip);
+  await em.attempts.check(PASSWORD_PER_ADDRESS, network);
   const account = parsed.ok ? await em.accounts.byIdnat(parsed.id.value) : undefined;
   if (!(await checkPassword(account?.password_hash, input.password))) {
     await em.attempts.record(PASSWORD_PER_IDENTIFIER, key);
-    await em.attempts.record(PASSWORD_PER_ADDRESS, ip);
+    await em.attempts.record(PASSWORD_PER_ADDRESS, network);
     await em.audit.record({
       type: input.purpose === 'login' ? 'espace_medecin.login' : 'espace_medecin.link',
       outcome: 'failure',
@@ -46,9 +48,9 @@ export async function checkCredentials(
 
 /** Before sending an e-mail (code, reset link): no mail bombing of a professional. */
 export async function countMail(em: EspaceMedecin, c: Context, identifier: string): Promise<void> {
-  const ip = em.clientAddress(c);
+  const network = limitedAddress(em.clientAddress(c));
   await em.attempts.check(MAILS_PER_IDENTIFIER, identifier);
-  await em.attempts.check(MAILS_PER_ADDRESS, ip);
+  await em.attempts.check(MAILS_PER_ADDRESS, network);
   await em.attempts.record(MAILS_PER_IDENTIFIER, identifier);
-  await em.attempts.record(MAILS_PER_ADDRESS, ip);
+  await em.attempts.record(MAILS_PER_ADDRESS, network);
 }
