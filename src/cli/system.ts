@@ -204,6 +204,7 @@ export function buildSystem(settings: Settings, store: Store): System {
       }
     },
     async close() {
+      messaging?.mail.close?.();
       await events?.close();
       redis?.disconnect();
       await store.close();

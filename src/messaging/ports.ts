@@ -19,6 +19,8 @@ export interface Mail {
 /** Resolves once the server accepted the mail; throws MESSAGING_MAIL_NOT_SENT otherwise. */
 export interface MailSender {
   send(mail: Mail): Promise<void>;
+  /** Closes the connections kept open to the relay, if any. */
+  close?(): void;
 }
 
 export interface Sms {
