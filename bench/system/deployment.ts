@@ -3,14 +3,15 @@
  * PostgreSQL schema with Redis), the data set (professionals imported from a synthetic extract,
  * registered clients, activated e-CPS devices, CPS cards), then the servers in processes of
  * their own: on PostgreSQL + Redis one node per service (`caducee serve idp`, `caducee serve
- * card-host`), as a scale-out deployment runs them; on the embedded store one process serving
- * both, as `caducee start` does (embedded-server.ts).
+ * card-host`, and `serve espace-medecin` when asked), as a scale-out deployment runs them; on the
+ * embedded store one process serving them all, as `caducee start` does (embedded-server.ts).
+ * Mail goes over SMTP to the driver's mailbox (mailbox.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, createHmac, randomBytes, randomUUID, webcrypto } from 'node:crypto';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,13 +21,21 @@ import pg from 'pg';
 import { openSystem } from '../../src/cli/system.ts';
 import { type EcpsDb, loadPinKey } from '../../src/ecps/index.ts';
 import type { OidcDb } from '../../src/oidc/index.ts';
-import { loadSettings, openRedis } from '../../src/platform/index.ts';
+import { loadSettings, migrate, openPostgresStore, openRedis, openStore } from '../../src/platform/index.ts';
+import {
+  ESPACE_MEDECIN_STORE,
+  type EspaceMedecinDb,
+  espaceMedecinMigrations,
+  hashPassword,
+} from '../../src/rp/espace-medecin/index.ts';
 import { type DeviceKey, deviceKeyOf } from '../../src/wallet/index.ts';
 import { writeSyntheticExtract } from '../extract-generator.ts';
 import { keepAliveAgent, send } from './http.ts';
+import { Mailbox } from './mailbox.ts';
 
 const CADUCEE = fileURLToPath(new URL('../../bin/caducee.js', import.meta.url));
 const EMBEDDED_SERVER = fileURLToPath(new URL('./embedded-server.ts', import.meta.url));
+const ESPACE_MEDECIN_SERVER = fileURLToPath(new URL('./espace-medecin-server.ts', import.meta.url));
 const SEED = 20261201;
 
 export type StoreKind = 'sqlite' | 'postgres';
@@ -38,6 +47,8 @@ export interface DataSetOptions {
   devices: number;
   /** Professionals holding a virtual CPS card (RSA 2048 keys: slower to make). */
   cards: number;
+  /** Espace médecin accounts with a password (argon2id: about 10 ms each to make). */
+  accounts: number;
 }
 
 export interface BenchClient {
@@ -51,6 +62,13 @@ export interface BenchDevice {
   idnat: string;
   pin: string;
   key: DeviceKey;
+}
+
+/** An espace médecin account, as a first provider login and the creation form leave it. */
+export interface BenchAccount {
+  idnat: string;
+  email: string;
+  password: string;
 }
 
 export interface BenchCard {
@@ -72,6 +90,10 @@ export interface Deployment {
   cards: BenchCard[];
   /** Process ids of the servers (their trees are measured). */
   pids: number[];
+  /** The espace médecin, when asked for: its URL, the processes serving it, its accounts. */
+  espaceMedecin?: { url: string; pids: number[]; accounts: BenchAccount[] };
+  /** Where the deployment's e-mail goes (SMTP), read by the driver. */
+  mailbox: Mailbox;
   setupSeconds: Record<string, number>;
   stop(): Promise<void>;
 }
@@ -114,20 +136,22 @@ async function createSchema(url: string): Promise<{ schema: string; url: string 
   return { schema, url: `${url}${separator}options=-c%20search_path%3D${schema}` };
 }
 
-async function dropSchema(url: string, schema: string) {
+/** The deployment's schema and the espace médecin's (`<schema>_em`), if it was made. */
+async function dropSchemas(url: string, schema: string) {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   await admin.query(`drop schema ${schema} cascade`);
+  await admin.query(`drop schema if exists ${schema}_em cascade`);
   await admin.end();
 }
 
-/** Clears the e-CPS login counters a previous run left (10-minute windows) in the bench's database. */
+/** Clears the attempt counters a previous run left (10-minute windows) in the bench's database. */
 async function clearLoginCounters(redisUrl: string) {
   const redis = openRedis(redisUrl);
   try {
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', 'caducee:rl:ecps-login:*', 'COUNT', 1000);
+      const [next, keys] = await redis.scan(cursor, 'MATCH', 'caducee:rl:*', 'COUNT', 1000);
       if (keys.length > 0) await redis.del(...keys);
       cursor = next;
     } while (cursor !== '0');
@@ -162,14 +186,61 @@ function randomPin(): string {
   }
 }
 
+/** Accounts made `parallel` at a time (the hashes run on libuv's threads). */
+async function makeAccounts(
+  db: EspaceMedecinDb,
+  idnats: string[],
+  parallel: number,
+): Promise<BenchAccount[]> {
+  const accounts: BenchAccount[] = [];
+  const now = new Date().toISOString();
+  for (let i = 0; i < idnats.length; i += parallel) {
+    const batch = await Promise.all(
+      idnats.slice(i, i + parallel).map(async (idnat, j) => {
+        const password = `Bench-${randomBytes(9).toString('base64url')}-${i + j}`;
+        const account: BenchAccount = { idnat, email: `${idnat}@bench.invalid`, password };
+        const row = {
+          id: randomUUID(),
+          idnat,
+          family_name: 'Banc',
+          given_name: `Professionnel ${i + j}`,
+          profession_code: '10',
+          profession_label: 'Médecin',
+          specialty_code: 'SM54',
+          specialty_label: 'Médecine générale',
+          email: account.email,
+          phone: '',
+          address: '',
+          postcode: '75001',
+          city: 'Paris',
+          password_hash: await hashPassword(password),
+          created_by: 'card',
+          charter_accepted_at: now,
+          created_at: now,
+          updated_at: now,
+        };
+        return { account, row };
+      }),
+    );
+    await db
+      .insertInto('account')
+      .values(batch.map((item) => item.row))
+      .execute();
+    accounts.push(...batch.map((item) => item.account));
+  }
+  return accounts;
+}
+
 export async function startDeployment(
   target: StoreTarget,
   data: DataSetOptions,
   serverNodeArgs: string[],
+  options: { espaceMedecin?: boolean } = {},
 ): Promise<Deployment> {
   const setupSeconds: Record<string, number> = {};
   const dataDir = mkdtempSync(path.join(tmpdir(), `caducee-bench-${target.kind}-`));
-  const [idpPort, cardHostPort, outboxPort, catcherPort] = await Promise.all([
+  const [idpPort, cardHostPort, outboxPort, catcherPort, espaceMedecinPort] = await Promise.all([
+    freePort(),
     freePort(),
     freePort(),
     freePort(),
@@ -177,18 +248,30 @@ export async function startDeployment(
   ]);
   const issuer = `https://127.0.0.1:${idpPort}`;
   const cardHostUrl = `https://127.0.0.1:${cardHostPort}`;
+  const espaceMedecinUrl = `http://127.0.0.1:${espaceMedecinPort}`;
+  const mailbox = new Mailbox();
+  const smtpPort = await mailbox.start();
   let schema: string | undefined;
   const env: Record<string, string> = {
     CADUCEE_DATA_DIR: dataDir,
     CADUCEE_IDP_URL: issuer,
     CADUCEE_CARD_HOST_URL: cardHostUrl,
+    CADUCEE_ESPACE_MEDECIN_URL: espaceMedecinUrl,
     CADUCEE_OUTBOX_URL: `http://127.0.0.1:${outboxPort}`,
     CADUCEE_MESSAGING_CATCHER_PORT: String(catcherPort),
+    // The professionals' mail relay: the driver's SMTP server.
+    CADUCEE_MESSAGING_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     CADUCEE_LOG_LEVEL: 'warn',
-    // Every browser of the bench comes from 127.0.0.1 and each professional of the pool logs in
-    // many times: the push-bombing guards are raised to their largest values.
+    // Every browser and relying party of the bench comes from 127.0.0.1 and each professional,
+    // card and client of the pools is used many times: the push-bombing guards and the
+    // per-address, per-card and per-client limits are raised to their largest values.
     CADUCEE_ECPS_LOGIN_REQUESTS_PER_IDENTIFIER: '1000',
     CADUCEE_ECPS_LOGIN_REQUESTS_PER_ADDRESS: '100000',
+    CADUCEE_RATE_LIMITS_CARD_LOGINS_PER_ADDRESS: '1000000',
+    CADUCEE_RATE_LIMITS_CARD_LOGINS_PER_CARD: '10000',
+    CADUCEE_RATE_LIMITS_LOGIN_FORM_PER_ADDRESS: '1000000',
+    CADUCEE_RATE_LIMITS_OAUTH_REQUESTS_PER_ADDRESS: '1000000',
+    CADUCEE_RATE_LIMITS_OAUTH_REQUESTS_PER_CLIENT: '1000000',
   };
   if (target.kind === 'postgres') {
     const created = await createSchema(target.databaseUrl!);
@@ -196,6 +279,15 @@ export async function startDeployment(
     env.CADUCEE_DATABASE_URL = created.url;
     env.CADUCEE_REDIS_URL = target.redisUrl!;
     await clearLoginCounters(target.redisUrl!);
+  }
+  // For the bench's own server entries only: the settings refuse unknown CADUCEE_* names.
+  const benchEnv: Record<string, string> = {};
+  if (options.espaceMedecin) {
+    benchEnv.BENCH_ESPACE_MEDECIN = '1';
+    if (schema) {
+      benchEnv.BENCH_ESPACE_MEDECIN_DATABASE_URL = target.databaseUrl!;
+      benchEnv.BENCH_ESPACE_MEDECIN_SCHEMA = `${schema}_em`;
+    }
   }
   const description =
     target.kind === 'postgres'
@@ -208,6 +300,7 @@ export async function startDeployment(
   const clients: BenchClient[] = [];
   const devices: BenchDevice[] = [];
   const cards: BenchCard[] = [];
+  let accounts: BenchAccount[] = [];
   let caPem: string;
   try {
     professionals = await timed(setupSeconds, 'directory import', async () => {
@@ -317,10 +410,29 @@ export async function startDeployment(
         });
       }
     });
+    if (options.espaceMedecin) {
+      accounts = await timed(setupSeconds, 'espace médecin accounts', async () => {
+        // Its own database, as its server opens it: a SQLite file, or the bench's own schema.
+        const store = schema
+          ? openPostgresStore(target.databaseUrl!, { schema: `${schema}_em` })
+          : openStore(system.settings, ESPACE_MEDECIN_STORE);
+        try {
+          await migrate(store, espaceMedecinMigrations());
+          return await makeAccounts(
+            store.db as EspaceMedecinDb,
+            pick(professionals, data.accounts),
+            availableParallelism() * 2,
+          );
+        } finally {
+          await store.close();
+        }
+      });
+    }
     caPem = (await system.tls()).caPem;
   } catch (error) {
     await system.close();
-    if (schema) await dropSchema(target.databaseUrl!, schema).catch(() => undefined);
+    await mailbox.close();
+    if (schema) await dropSchemas(target.databaseUrl!, schema).catch(() => undefined);
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
@@ -335,7 +447,7 @@ export async function startDeployment(
   const children: ChildProcess[] = [];
   const startServer = (args: string[]) => {
     const child = spawn(process.execPath, [...serverNodeArgs, ...args], {
-      env: { ...childEnv, ...env },
+      env: { ...childEnv, ...env, ...benchEnv },
       stdio: ['ignore', logFd, logFd],
       cwd: dataDir,
     });
@@ -358,11 +470,12 @@ export async function startDeployment(
       ),
     );
     closeSync(logFd);
+    await mailbox.close();
     if (process.env.CADUCEE_BENCH_KEEP === '1') {
-      log(`kept ${dataDir}${schema ? ` and schema ${schema}` : ''}`);
+      log(`kept ${dataDir}${schema ? ` and schemas ${schema}, ${schema}_em` : ''}`);
       return;
     }
-    if (schema) await dropSchema(target.databaseUrl!, schema).catch((error) => log(String(error)));
+    if (schema) await dropSchemas(target.databaseUrl!, schema).catch((error) => log(String(error)));
     rmSync(dataDir, { recursive: true, force: true });
   };
 
@@ -372,10 +485,13 @@ export async function startDeployment(
       else {
         startServer([CADUCEE, 'serve', 'idp']);
         startServer([CADUCEE, 'serve', 'card-host']);
+        if (options.espaceMedecin) startServer([ESPACE_MEDECIN_SERVER]);
       }
       const agent = keepAliveAgent(caPem, 2);
       const deadline = Date.now() + 120_000;
-      for (const url of [`${issuer}/health/ready`, `${cardHostUrl}/health/ready`]) {
+      const ready = [`${issuer}/health/ready`, `${cardHostUrl}/health/ready`];
+      if (options.espaceMedecin) ready.push(`${espaceMedecinUrl}/health/ready`);
+      for (const url of ready) {
         for (;;) {
           if (children.some((child) => child.exitCode !== null))
             throw new Error(`a server exited at start; see ${logFile}:\n${readFileSync(logFile, 'utf8')}`);
@@ -404,6 +520,15 @@ export async function startDeployment(
     devices,
     cards,
     pids: children.map((child) => child.pid!),
+    espaceMedecin: options.espaceMedecin
+      ? {
+          url: espaceMedecinUrl,
+          // Embedded: the one process serving everything; scale-out: its own node.
+          pids: [children.at(-1)!.pid!],
+          accounts,
+        }
+      : undefined,
+    mailbox,
     setupSeconds,
     stop,
   };

@@ -19,7 +19,8 @@ export interface Latency {
 }
 
 export interface PhaseResult {
-  phase: 'warm-up' | 'sweep' | 'open' | 'soak';
+  /** `stream`: a light load running beside another phase (or alone, as its reference). */
+  phase: 'warm-up' | 'sweep' | 'open' | 'soak' | 'stream';
   /** Virtual users of a closed loop. */
   concurrency?: number;
   /** Arrivals per second of an open phase. */
@@ -185,7 +186,7 @@ export async function openArrivals(options: {
   seconds: number;
   pids: number[];
   maxInFlight: number;
-  phase: 'open' | 'soak';
+  phase: 'open' | 'soak' | 'stream';
   /** Soak: sample the server's RSS this often. */
   rssEverySeconds?: number;
 }): Promise<PhaseResult> {

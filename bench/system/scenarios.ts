@@ -1,13 +1,14 @@
 /**
  * What the driver does per operation, playing the browser, the phone (the e-CPS app's own
- * protocol client, `WalletClient`), the CPS card (a TLS client certificate) and the relying
- * party. Each operation checks every answer and throws on anything unexpected.
+ * protocol client, `WalletClient`), the CPS card (a TLS client certificate), the relying
+ * party and the professional reading their e-mail. Each operation checks every answer and
+ * throws on anything unexpected.
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Agent, Dispatcher } from 'undici';
+import { type Agent, Client, type Dispatcher } from 'undici';
 import { type DeviceKey, WalletClient } from '../../src/wallet/index.ts';
-import type { BenchCard, BenchClient, BenchDevice, Deployment } from './deployment.ts';
+import type { BenchAccount, BenchCard, BenchClient, BenchDevice, Deployment } from './deployment.ts';
 import { pkcePair } from './deployment.ts';
 import {
   Browser,
@@ -46,6 +47,47 @@ class Lease<T> {
   }
 }
 
+/**
+ * Espace médecin accounts taken in turn (first in, first out), so that each is used as rarely
+ * as the pool allows: the espace médecin sends at most 10 e-mails per identifier and hour
+ * (`MAILS_PER_IDENTIFIER`), and a bench that hit that limit would measure refusals.
+ */
+class Rotation {
+  static readonly MAILS_PER_HOUR = 10;
+  readonly #free: BenchAccount[];
+  readonly #sent = new Map<BenchAccount, number[]>();
+  constructor(items: BenchAccount[]) {
+    this.#free = [...items];
+  }
+  take(): BenchAccount {
+    const account = this.#free.shift();
+    if (!account) throw new Error('no free account left in the pool (raise --accounts)');
+    const hourAgo = Date.now() - 3_600_000;
+    const sent = (this.#sent.get(account) ?? []).filter((at) => at > hourAgo);
+    if (sent.length >= Rotation.MAILS_PER_HOUR) {
+      this.#free.unshift(account);
+      throw new Error('every account had its 10 e-mails of the hour (raise --accounts)');
+    }
+    sent.push(Date.now());
+    this.#sent.set(account, sent);
+    return account;
+  }
+  give(account: BenchAccount) {
+    this.#free.push(account);
+  }
+}
+
+/**
+ * A loopback source address per browser (127.0.0.0/8 is all loopback on Linux): the espace
+ * médecin counts e-mails per address too (30 an hour), as real logins come from many addresses.
+ */
+function browserAddress(index: number): string {
+  const a = (index % 254) + 1;
+  const b = Math.floor(index / 254) % 256;
+  const c = (Math.floor(index / (254 * 256)) % 254) + 1;
+  return `127.${c}.${b}.${a}`;
+}
+
 /** A professional logged in to a relying party: what refresh, userinfo and introspection use. */
 export interface Session {
   client: BenchClient;
@@ -71,8 +113,10 @@ export class Driver {
   readonly newConnectionAgent: Agent;
   readonly #cardAgents = new Map<BenchCard, Agent>();
   readonly #devices: Lease<BenchDevice>;
+  readonly #accounts: Rotation;
   sessions: Session[] = [];
   #cibaCounter = 0;
+  #browsers = 0;
 
   constructor(deployment: Deployment) {
     this.deployment = deployment;
@@ -81,6 +125,7 @@ export class Driver {
     this.phoneAgent = keepAliveAgent(deployment.caPem);
     this.newConnectionAgent = newConnectionAgent({ caPem: deployment.caPem });
     this.#devices = new Lease(deployment.devices);
+    this.#accounts = new Rotation(deployment.espaceMedecin?.accounts ?? []);
   }
 
   async close() {
@@ -303,6 +348,66 @@ export class Driver {
     }
   }
 
+  /**
+   * A complete "Authentification forte par e-mail" login at the espace médecin: a new browser
+   * (its own connection, from its own address) opens the login page → posts identifier and
+   * password (argon2id) → lands on the code page → reads the 6-digit code in the e-mail
+   * (SMTP, the driver's mailbox) → posts it → is sent home, logged in.
+   */
+  async passwordLogin(): Promise<void> {
+    const espaceMedecin = this.deployment.espaceMedecin;
+    if (!espaceMedecin) throw new Error('the deployment has no espace médecin');
+    const base = espaceMedecin.url;
+    const account = this.#accounts.take();
+    const connection = new Client(base, {
+      localAddress: browserAddress(this.#browsers++),
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      headersTimeout: 30_000,
+      bodyTimeout: 30_000,
+    });
+    // What a browser sends with a form of the page's own origin.
+    const sameOrigin = { 'content-type': FORM, origin: base, 'sec-fetch-site': 'same-origin' };
+    try {
+      const browser = new Browser(connection);
+      const page = expectStatus(await browser.go(`${base}/connexion`), 200, 'login page');
+      const csrf = /name="csrf" value="([^"]+)"/.exec(page.text)?.[1];
+      if (!csrf) throw new HttpError('login page: no form token');
+      const posted = await browser.go(`${base}/connexion/email`, {
+        method: 'POST',
+        headers: sameOrigin,
+        body: form({ csrf, identifiant: account.idnat, mot_de_passe: account.password }),
+      });
+      const codePage = redirectOf(posted, `${base}/connexion/email`, 'identifier and password');
+      const demande = new URL(codePage).searchParams.get('demande');
+      if (!codePage.startsWith(`${base}/connexion/email/code?`) || !demande)
+        throw new HttpError(`identifier and password: unexpected redirect to ${codePage}`);
+      const [shown, mail] = await Promise.all([
+        browser.go(codePage),
+        this.deployment.mailbox.next(account.email),
+      ]);
+      expectStatus(shown, 200, 'code page');
+      const code = /:\s*(\d{6})\b/.exec(mail.text)?.[1];
+      if (!code) throw new HttpError('e-mail: no 6-digit code');
+      const home = redirectOf(
+        await browser.go(`${base}/connexion/email/code`, {
+          method: 'POST',
+          headers: sameOrigin,
+          body: form({ csrf, demande, code }),
+        }),
+        `${base}/connexion/email/code`,
+        'e-mail code',
+      );
+      if (home !== `${base}/`) throw new HttpError(`e-mail code: redirected to ${home} instead of home`);
+    } catch (error) {
+      this.deployment.mailbox.discard(account.email);
+      throw error;
+    } finally {
+      this.#accounts.give(account);
+      await connection.close();
+    }
+  }
+
   async #refresh(session: Session, newConnection: boolean): Promise<void> {
     const tokens = await this.#token(
       session.client,
@@ -382,6 +487,20 @@ export interface Scenario {
   target?: number;
   /** Uses the logged-in sessions (made by e-CPS logins before the measure). */
   sessions?: boolean;
+  /**
+   * Target relative to the raw argon2id rate measured in the same run (`--only password`):
+   * operations per server CPU-second ≥ this fraction of argon2id verifications per CPU-second.
+   */
+  argon2Fraction?: number;
+  /** Needs the espace médecin (started only then). */
+  espaceMedecin?: boolean;
+  /**
+   * A userinfo stream runs against the provider during the open phase, and alone for as long
+   * just before it: its latency says whether the servers' event loop kept serving.
+   */
+  userinfoStream?: boolean;
+  /** The processes whose CPU is counted (default: every server of the deployment). */
+  pids?(deployment: Deployment): number[];
   operation(driver: Driver): Operation;
 }
 
@@ -408,6 +527,18 @@ export const SCENARIOS: Scenario[] = [
     unit: 'login',
     target: 300,
     operation: (driver) => () => driver.cardLogin(),
+  },
+  {
+    name: 'login-password',
+    description:
+      'espace médecin "authentification forte par e-mail": identifier + password (argon2id), then the e-mailed code',
+    unit: 'login',
+    argon2Fraction: 0.85,
+    espaceMedecin: true,
+    userinfoStream: true,
+    sessions: true,
+    pids: (deployment) => deployment.espaceMedecin!.pids,
+    operation: (driver) => () => driver.passwordLogin(),
   },
   {
     name: 'ciba',

@@ -1,6 +1,7 @@
 /** The espace médecin libéral (ViaTrajectoire-like) relying party: its app, store and errors. */
 export { ESPACE_MEDECIN_PATHS, type EspaceMedecinOptions, espaceMedecinApp } from './app.ts';
 export * as espaceMedecinErrors from './errors.ts';
+export { hashPassword, PASSWORD_HASH_OPTIONS } from './passwords.ts';
 export { espaceMedecinMigrations } from './store/migrations.ts';
 export type { EspaceMedecinDb } from './store/tables.ts';
 
