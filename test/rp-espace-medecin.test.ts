@@ -764,5 +764,24 @@ for (const storeCase of storeCases()) {
       assert.ok(honoured.some((row) => JSON.parse(row.details).sessions === 1));
       await page.context().close();
     });
+
+    it('refuses a sixth wrong password for one identifier with 429, the wait on the page and in Retry-After', async () => {
+      const context = await newContext();
+      const page = await context.newPage();
+      const identifier = '899999999985';
+      for (let i = 0; i < 5; i++) {
+        await askCode(page, identifier, `Mauvais-${i}`);
+        assert.match(await alertText(page), /Identifiant ou mot de passe incorrect/);
+      }
+      const answered = page.waitForResponse(
+        (response) => response.url() === `${base}/connexion/email` && response.request().method() === 'POST',
+      );
+      await askCode(page, identifier, 'Mauvais-5');
+      const refusal = await answered;
+      assert.equal(refusal.status(), 429);
+      assert.equal(refusal.headers()['retry-after'], String(15 * 60));
+      assert.match(await alertText(page), /Trop de tentatives\. Réessayez dans 15 minutes/);
+      await context.close();
+    });
   });
 }

@@ -10,6 +10,7 @@ import {
   renderError,
   type Store,
   serveAssets,
+  setRetryAfter,
   trustedProxies,
 } from '../../platform/index.ts';
 import { Accounts } from './accounts.ts';
@@ -132,6 +133,7 @@ export function espaceMedecinApp(options: EspaceMedecinOptions): Hono {
     if (!isCaduceeError(thrown) || c.req.path.startsWith('/health/'))
       return renderError(thrown, c, options.log);
     const { error } = asCaduceeError(thrown);
+    setRetryAfter(c, error);
     if (error.code === LoginRequired.code) {
       await em.sessions.close(c);
       const session = await em.sessions.ensure(c);

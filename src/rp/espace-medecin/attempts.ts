@@ -39,7 +39,7 @@ export class Attempts {
       .where('key', '=', `${limit.name}:${key}`)
       .where('at', '>', since)
       .executeTakeFirst();
-    if (Number(row?.count ?? 0) >= limit.max) throw TooManyAttempts({ minutes: limit.minutes });
+    if (Number(row?.count ?? 0) >= limit.max) throw TooManyAttempts({ retryAfterMinutes: limit.minutes });
   }
 
   async record(limit: Limit, key: string): Promise<void> {

@@ -49,10 +49,10 @@ export const EmailLoginRefused = defineError(
     "L'authentification forte par e-mail n'est ouverte qu'aux comptes créés lors d'une première connexion par carte CPS ou e-CPS. Si vous ne vous êtes jamais connecté ainsi, utilisez « Se connecter par CPS » ou « Se connecter par e-CPS ».",
 );
 
-export const TooManyAttempts = defineError<{ minutes: number }>(
+export const TooManyAttempts = defineError<{ retryAfterMinutes: number }>(
   'ESPACE_MEDECIN_TOO_MANY_ATTEMPTS',
   429,
-  (p) => `Trop de tentatives. Réessayez dans ${p.minutes} minutes.`,
+  (p) => `Trop de tentatives. Réessayez dans ${p.retryAfterMinutes} minutes.`,
   () => 'Si vous avez oublié votre mot de passe, utilisez « Mot de passe oublié ? ».',
 );
 

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { asCaduceeError } from '../../../platform/index.ts';
+import { asCaduceeError, setRetryAfter } from '../../../platform/index.ts';
 import { type EspaceMedecin, form, text } from '../context.ts';
 import { ProviderLoginFailed } from '../errors.ts';
 import { identityFromClaims } from '../identity.ts';
@@ -85,6 +85,7 @@ export function authRoutes(em: EspaceMedecin): Hono {
       return c.redirect('/', 303);
     } catch (thrown) {
       const { error, reference } = asCaduceeError(thrown);
+      setRetryAfter(c, error);
       if (reference) em.log.error({ err: thrown, reference }, 'espace médecin: provider login failed');
       else if (thrown instanceof Error && thrown.cause)
         em.log.warn({ err: thrown.cause }, 'espace médecin: provider login refused');

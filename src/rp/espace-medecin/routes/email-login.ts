@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { asCaduceeError } from '../../../platform/index.ts';
+import { asCaduceeError, setRetryAfter } from '../../../platform/index.ts';
 import { type EspaceMedecin, form, text } from '../context.ts';
 import { checkCredentials, countMail } from '../credentials.ts';
 import { codePage, loginPage } from '../pages/login.ts';
@@ -30,6 +30,7 @@ export function emailLoginRoutes(em: EspaceMedecin): Hono {
       return c.redirect(`/connexion/email/code?demande=${encodeURIComponent(demande)}`, 303);
     } catch (thrown) {
       const { error } = asCaduceeError(thrown);
+      setRetryAfter(c, error);
       if (error.status >= 500) throw thrown;
       return c.html(loginPage({ csrf: session.csrf, identifier, error }), error.status as 401);
     }
@@ -74,6 +75,7 @@ export function emailLoginRoutes(em: EspaceMedecin): Hono {
       return c.redirect('/', 303);
     } catch (thrown) {
       const { error } = asCaduceeError(thrown);
+      setRetryAfter(c, error);
       if (error.status >= 500) throw thrown;
       await em.audit.record({
         type: 'espace_medecin.login',

@@ -1,5 +1,5 @@
 import { type Context, Hono } from 'hono';
-import { asCaduceeError } from '../../../platform/index.ts';
+import { asCaduceeError, setRetryAfter } from '../../../platform/index.ts';
 import type { Account } from '../accounts.ts';
 import { type EspaceMedecin, form, text, viewerOf } from '../context.ts';
 import { checkCredentials, countMail } from '../credentials.ts';
@@ -70,6 +70,7 @@ export function linkRoutes(em: EspaceMedecin): Hono {
       await link(em, c, session, account, other, 'email');
     } catch (thrown) {
       const { error } = asCaduceeError(thrown);
+      setRetryAfter(c, error);
       if (error.status >= 500) throw thrown;
       return c.html(codePageFor(session.csrf, demande, error), error.status as 400);
     }
@@ -176,6 +177,7 @@ export async function linkByProvider(
     return c.redirect('/compte?ok=liaison', 303);
   } catch (thrown) {
     const { error } = asCaduceeError(thrown);
+    setRetryAfter(c, error);
     if (error.status >= 500) throw thrown;
     return c.html(errorPage(error, '/compte'), error.status as 400);
   }

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { parseNationalId } from '../../../directory/index.ts';
-import { asCaduceeError } from '../../../platform/index.ts';
+import { asCaduceeError, setRetryAfter } from '../../../platform/index.ts';
 import { type EspaceMedecin, form, NOTICES, text } from '../context.ts';
 import { countMail } from '../credentials.ts';
 import { errorPage, loginPage, newPasswordPage, resetRequestPage } from '../pages/login.ts';
@@ -45,6 +45,7 @@ export function passwordResetRoutes(em: EspaceMedecin): Hono {
       }
     } catch (thrown) {
       const { error } = asCaduceeError(thrown);
+      setRetryAfter(c, error);
       if (error.status >= 500) throw thrown;
       return c.html(resetRequestPage({ csrf: session.csrf, error }), error.status as 429);
     }
@@ -58,6 +59,7 @@ export function passwordResetRoutes(em: EspaceMedecin): Hono {
       await em.resets.check(token);
     } catch (thrown) {
       const { error } = asCaduceeError(thrown);
+      setRetryAfter(c, error);
       if (error.status >= 500) throw thrown;
       return c.html(errorPage(error), error.status as 400);
     }
@@ -91,6 +93,7 @@ export function passwordResetRoutes(em: EspaceMedecin): Hono {
       });
     } catch (thrown) {
       const { error } = asCaduceeError(thrown);
+      setRetryAfter(c, error);
       if (error.status >= 500) throw thrown;
       return c.html(errorPage(error), error.status as 400);
     }
