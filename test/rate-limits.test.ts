@@ -31,6 +31,7 @@ const LIMITS: DeepPartial<Settings> = {
     oauthRequestsPerAddress: 3,
     oauthRequestsPerClient: 3,
     oauthClientFailuresPerAddress: 2,
+    activationLookupsPerAddress: 2,
   },
 };
 
@@ -332,6 +333,70 @@ for (const storeCase of storeCases()) {
         const other = await submit(login, newAddress(), '899999999994');
         assert.equal(other.status, 401);
         await other.body?.cancel();
+      });
+    });
+
+    describe("provider login page's identifier form, from another site", () => {
+      it('is refused before anything is read or counted', async () => {
+        const forged = await fetch(`${issuer}/interaction/any-interaction/ecps`, {
+          method: 'POST',
+          dispatcher: agent,
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            'sec-fetch-site': 'cross-site',
+            'x-forwarded-for': newAddress(),
+          },
+          body: new URLSearchParams({ idnat: GP }).toString(),
+        });
+        assert.equal(forged.status, 403);
+        assert.match(await forged.text(), /OIDC_FORBIDDEN_REQUEST|envoyé depuis la page de connexion/);
+        const byOrigin = await fetch(`${issuer}/interaction/any-interaction/ecps`, {
+          method: 'POST',
+          dispatcher: agent,
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            origin: 'https://elsewhere.example',
+          },
+          body: new URLSearchParams({ idnat: GP }).toString(),
+        });
+        assert.equal(byOrigin.status, 403);
+        await byOrigin.body?.cancel();
+        // From the provider's own page, the same unknown interaction is only expired.
+        const own = await fetch(`${issuer}/interaction/any-interaction/ecps`, {
+          method: 'POST',
+          dispatcher: agent,
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
+          body: new URLSearchParams({ idnat: GP }).toString(),
+        });
+        assert.equal(own.status, 400);
+        await own.body?.cancel();
+      });
+    });
+
+    describe('e-CPS activation without a card, first step', () => {
+      it('limits the masked-contact lookups from one address, whatever the identifier', async () => {
+        const from = newAddress();
+        const lookup = (idnat: string, address = from) =>
+          fetch(`${issuer}/ecps/api/activation/demande`, {
+            method: 'POST',
+            dispatcher: agent,
+            headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+            body: JSON.stringify({ idnat }),
+          });
+        for (const idnat of [GP, PHARMACIST]) {
+          const answer = await lookup(idnat);
+          assert.equal(answer.status, 200, `${idnat} is within the limit`);
+          await answer.body?.cancel();
+        }
+        const refused = await lookup(GP);
+        assert.equal(refused.status, 429);
+        assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+        const body = (await refused.json()) as { error: { code: string; message: string } };
+        assert.equal(body.error.code, 'ECPS_TOO_MANY_REQUESTS');
+        assert.match(body.error.message, /Trop de demandes\. Réessayez dans \d+ minutes?/);
+        const elsewhere = await lookup(GP, newAddress());
+        assert.equal(elsewhere.status, 200, 'another address has its own count');
+        await elsewhere.body?.cancel();
       });
     });
 

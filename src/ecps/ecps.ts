@@ -150,7 +150,16 @@ export function createEcps(
 
   return {
     /** Step 1 without a card: who would receive the e-mail and the SMS (masked). */
-    async describeActivation(idnat: string) {
+    async describeActivation(idnat: string, ip?: string) {
+      if (ip && options.rateLimiter) {
+        const counted = await options.rateLimiter.hit(
+          `ecps-activation-lookup:ip:${limitedAddress(ip)}`,
+          ctx.settings.rateLimits.activationLookupsPerAddress,
+          600,
+        );
+        if (!counted.allowed)
+          throw EcpsTooManyRequests({ retryAfterMinutes: Math.ceil(counted.retryAfterSeconds / 60) });
+      }
       const person = await activePerson(idnat);
       if (person.idType !== '8') throw EcpsAdeliNeedsCard({ idnat: person.nationalId });
       const { email, mobile } = contactsOf(person);

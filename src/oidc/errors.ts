@@ -21,6 +21,13 @@ export const InteractionExpired = defineError(
   () => 'Retournez sur le service que vous vouliez utiliser et recommencez la connexion.',
 );
 
+export const LoginFormForbidden = defineError(
+  'OIDC_FORBIDDEN_REQUEST',
+  403,
+  () => "Requête refusée : ce formulaire n'a pas été envoyé depuis la page de connexion.",
+  () => 'Retournez sur le service que vous vouliez utiliser et recommencez la connexion.',
+);
+
 export const LoginRefused = defineError<{ idnat: string }>(
   'OIDC_LOGIN_REFUSED',
   403,

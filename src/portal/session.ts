@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { postedFromOrigin } from '../platform/index.ts';
 import { PortalCardRequired, PortalForbiddenRequest, PortalLoginRequired } from './errors.ts';
 import type { PortalDb, PortalSessionTable } from './store/tables.ts';
 
@@ -85,19 +86,7 @@ export class PortalSessions {
   }
 }
 
-/**
- * Every POST of the portal must come from the portal's own pages. Browsers say where a form was
- * posted from in Sec-Fetch-Site; under our `Referrer-Policy: no-referrer` they send
- * `Origin: null`, so Origin only counts when it names a real origin. A request with neither
- * header is not a browser's, and so not a cross-site forgery.
- */
+/** Every POST of the portal must come from the portal's own pages. */
 export function checkSameOrigin(c: Context, origin: string): void {
-  const site = c.req.header('sec-fetch-site');
-  if (site !== undefined) {
-    if (site !== 'same-origin' && site !== 'none') throw PortalForbiddenRequest({ reason: 'origine' });
-    return;
-  }
-  const sent = c.req.header('origin');
-  if (sent !== undefined && sent !== 'null' && sent !== origin)
-    throw PortalForbiddenRequest({ reason: 'origine' });
+  if (!postedFromOrigin(c, origin)) throw PortalForbiddenRequest({ reason: 'origine' });
 }

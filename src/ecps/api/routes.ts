@@ -69,7 +69,7 @@ export function ecpsApiRoutes(options: {
 
   app.post('/activation/demande', async (c) => {
     const { body } = await jsonBody(c);
-    return c.json(await ecps.describeActivation(text(body.idnat, 'idnat', 20)));
+    return c.json(await ecps.describeActivation(text(body.idnat, 'idnat', 20), remote(c)));
   });
   app.post('/activation/envoi', async (c) => {
     const { body } = await jsonBody(c);

@@ -13,6 +13,7 @@ import {
   clientAddressOf,
   isCaduceeError,
   limitedAddress,
+  postedFromOrigin,
   type RateLimiter,
   type Settings,
   setRetryAfter,
@@ -23,6 +24,7 @@ import {
   CardLoginFailed,
   EcpsLoginNotApproved,
   InteractionExpired,
+  LoginFormForbidden,
   LoginRefused,
   TooManyLoginAttempts,
 } from '../errors.ts';
@@ -197,6 +199,9 @@ export function interactionRoutes(options: {
   });
 
   app.post('/:uid/ecps', async (c) => {
+    // Besides the interaction cookie (SameSite=Lax): a form posted from another site is refused
+    // before anything is read or counted.
+    if (!postedFromOrigin(c, new URL(idp).origin)) throw LoginFormForbidden({});
     const interaction = await details(c);
     const ecps = options.ecps;
     if (!ecps) throw InteractionExpired({});

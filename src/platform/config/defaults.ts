@@ -127,6 +127,11 @@ export const defaults = {
      * lock a relying party out by sending wrong secrets under its client_id.
      */
     oauthClientFailuresPerAddress: 10,
+    /**
+     * First step of an e-CPS activation without a card (the masked e-mail and mobile of an
+     * identifier), per 10 minutes, from one address: no harvesting of who has which contacts.
+     */
+    activationLookupsPerAddress: 60,
   },
   /** Who professionals call when a login fails (shown on the login pages). */
   support: {

@@ -92,6 +92,7 @@ export const settingsSchema = z.strictObject({
     oauthRequestsPerAddress: perWindow(1_000_000),
     oauthRequestsPerClient: perWindow(1_000_000),
     oauthClientFailuresPerAddress: perWindow(10_000),
+    activationLookupsPerAddress: perWindow(1_000_000),
   }),
   support: z.strictObject({ name: z.string(), phone: z.string(), email: z.string(), url: z.string() }),
   espaceMedecin: z.strictObject({ url: httpUrl }),

@@ -3,6 +3,7 @@ export { page, serveAssets } from './layout.ts';
 export { listen, type RunningServer } from './listen.ts';
 export { httpDuration, httpRequests, registry } from './metrics.ts';
 export { errorPage, renderError } from './render-error.ts';
+export { postedFromOrigin } from './same-origin.ts';
 export {
   contentSecurityPolicy,
   contentSecurityPolicyDirectives,

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { postedFromOrigin } from '../../platform/index.ts';
 import type { PersonalInformation } from './accounts.ts';
 import { ForbiddenRequest, LoginRequired } from './errors.ts';
 import type { ProfessionalIdentity } from './identity.ts';
@@ -218,16 +219,9 @@ export class Sessions {
 }
 
 /**
- * Every POST must come from this application's own pages. Browsers say where a form was posted
- * from in Sec-Fetch-Site; a request with neither that header nor an Origin is not a browser's
- * (the provider's back-channel logout call), and so not a cross-site forgery.
+ * Every POST must come from this application's own pages (the provider's back-channel logout
+ * call comes from no browser and passes).
  */
 export function checkSameOrigin(c: Context, origin: string): void {
-  const site = c.req.header('sec-fetch-site');
-  if (site !== undefined) {
-    if (site !== 'same-origin' && site !== 'none') throw ForbiddenRequest({ reason: 'origine' });
-    return;
-  }
-  const sent = c.req.header('origin');
-  if (sent !== undefined && sent !== 'null' && sent !== origin) throw ForbiddenRequest({ reason: 'origine' });
+  if (!postedFromOrigin(c, origin)) throw ForbiddenRequest({ reason: 'origine' });
 }
