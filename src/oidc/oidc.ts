@@ -13,7 +13,7 @@ import { loadClientSecretKey } from './keys/client-secret-key.ts';
 import { cookieKeys, deploymentId } from './keys/secrets.ts';
 import { ensureSigningKeys } from './keys/signing-keys.ts';
 import { providerConfiguration } from './provider/configuration.ts';
-import { endSessionsOfAccount, storeSessionIdsOf } from './provider/end-sessions.ts';
+import { endSessionsOfAccount, storeGrantIdsOf, storeSessionIdsOf } from './provider/end-sessions.ts';
 import { ProviderHolder } from './provider/provider-holder.ts';
 import { oauthRateLimits } from './provider/rate-limits.ts';
 import { sealClearClientSecrets } from './store/client-secrets.ts';
@@ -158,6 +158,7 @@ export async function createOidc(options: {
       const ended = await endSessionsOfAccount({
         provider: holder.current(),
         sessionIdsOf,
+        grantIdsOf: (accountId) => storeGrantIdsOf(db, accountId),
         accountId: pscSubject(deployment, idnat),
         log,
       });

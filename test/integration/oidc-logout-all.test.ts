@@ -187,6 +187,31 @@ for (const storeCase of storeCases()) {
       assert.equal(rp.logoutTokens.length, logoutsBefore + 2);
     });
 
+    it('also revokes the grants no live session names: a CIBA login, offline access after its session', async () => {
+      // A CIBA login opens no session: a grant and its tokens only.
+      const ciba = await loggedIn(GP, ['rp-plain']);
+      await provider.Session.adapter.destroy(ciba.sessionId);
+      // Offline access outlives its session, which has expired since.
+      const offline = await loggedIn(GP, ['rp-backchannel']);
+      await db
+        .updateTable('oidc_payload')
+        .set({ expires_at: new Date(Date.now() - 1000).toISOString() })
+        .where('model', '=', 'Session')
+        .where('id', '=', offline.sessionId)
+        .execute();
+      const other = await loggedIn(PHARMACIST, ['rp-plain']);
+      await provider.Session.adapter.destroy(other.sessionId);
+
+      assert.equal(await oidc.endSessionsOf(GP), 0, 'no live session to end');
+      for (const tokens of [ciba.tokens['rp-plain']!, offline.tokens['rp-backchannel']!]) {
+        assert.deepEqual(await alive(tokens), { access: false, refresh: false, grant: false });
+      }
+      assert.deepEqual(await alive(other.tokens['rp-plain']!), { access: true, refresh: true, grant: true });
+      const [event] = await test.system.audit.list({ type: 'oidc.logout_all' });
+      assert.equal(event?.details?.sessions, 0);
+      assert.equal(event?.details?.grants, 2, 'the newest oidc.logout_all names both grants');
+    });
+
     it('leaves expired sessions to the purge', async () => {
       const { sessionId } = await loggedIn(GP, ['rp-backchannel']);
       await db

@@ -33,6 +33,22 @@ export async function storeSessionIdsOf(db: OidcDb, accountId: string, now = new
 }
 
 /**
+ * The live grants of an account, always in the durable store (Redis holds no grant): those of its
+ * sessions, and those no live session names any more (CIBA logins, which open no session, and
+ * offline access that outlived its session).
+ */
+export async function storeGrantIdsOf(db: OidcDb, accountId: string, now = new Date()): Promise<string[]> {
+  const rows = await db
+    .selectFrom('oidc_payload')
+    .select('id')
+    .where('model', '=', 'Grant')
+    .where('account_id', '=', accountId)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now.toISOString())]))
+    .execute();
+  return rows.map((row) => row.id);
+}
+
+/**
  * Ends every provider session of one account, as RP-initiated logout ends the current one
  * (oidc-provider's `end_session` confirm step): the session, the revocation of its grants, and a
  * back-channel logout (`Client#backchannelLogout(sub, sid)`) to each of its clients that
@@ -45,6 +61,8 @@ export async function endSessionsOfAccount(options: {
   provider: Provider;
   /** Where the sessions are: the store's lookup column, or Redis's index in the scale-out mode. */
   sessionIdsOf: (accountId: string) => Promise<string[]>;
+  /** Every live grant of the account (`storeGrantIdsOf`), sessions or not. */
+  grantIdsOf: (accountId: string) => Promise<string[]>;
   accountId: string;
   log: Logger;
 }): Promise<EndedSessions> {
@@ -82,6 +100,13 @@ export async function endSessionsOfAccount(options: {
       }),
     );
     ended.sessions += 1;
+  }
+  // Grants no session names: a CIBA login's, offline access whose session has expired. Their
+  // tokens stop too; with no session there is no `sid` to send a back-channel logout for.
+  for (const grantId of await options.grantIdsOf(accountId)) {
+    if (revokedGrants.has(grantId)) continue;
+    revokedGrants.add(grantId);
+    await revokeGrant(provider, grantId);
   }
   ended.grants = revokedGrants.size;
   ended.notified.sort();
