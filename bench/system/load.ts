@@ -53,6 +53,21 @@ export interface PhaseResult {
   rss?: Array<{ atSeconds: number; mb: number }>;
   /** Soak only: least-squares slope of the RSS samples, MB per minute (whole run, second half). */
   rssSlopeMbPerMinute?: { whole: number; secondHalf: number };
+  /**
+   * Soak only: per sampling window, the operations that arrived in it, their p99 and worst
+   * latency, and the CPU the servers and this driver used meanwhile, so that a stall can be told
+   * apart as the servers' (busy or idle) or the driver's.
+   */
+  windows?: SoakWindow[];
+}
+
+export interface SoakWindow {
+  fromSeconds: number;
+  ops: number;
+  p99Ms: number;
+  maxMs: number;
+  serverCpuSeconds: number;
+  driverCpuSeconds: number;
 }
 
 const MAX_ERROR_SAMPLES = 5;
@@ -195,12 +210,20 @@ export async function openArrivals(options: {
   const interval = 1000 / options.rate;
   const running = new Set<Promise<void>>();
   const rss: Array<{ atSeconds: number; mb: number }> = [];
+  /** Soak: each operation's arrival (ms after t0) and latency; CPU readings at each sample. */
+  const timed: Array<[number, number]> = [];
+  const cpuAt: Array<{ server: number; driver: number }> = [];
+  const serverCpu = () => {
+    const { user, system } = treeCpuSeconds(options.pids);
+    return user + system;
+  };
   let nextSample = 0;
   const t0 = performance.now();
   for (let launched = 0; launched < total; ) {
     const now = performance.now();
     if (options.rssEverySeconds && now - t0 >= nextSample * 1000) {
       rss.push({ atSeconds: round((now - t0) / 1000, 1), mb: treeRssMb(options.pids) });
+      cpuAt.push({ server: serverCpu(), driver: ownCpuSeconds() });
       nextSample += options.rssEverySeconds;
     }
     const due = t0 + launched * interval;
@@ -215,7 +238,9 @@ export async function openArrivals(options: {
     }
     const task: Promise<void> = options.operation().then(
       () => {
-        recorder.latencies.push(performance.now() - due);
+        const latency = performance.now() - due;
+        recorder.latencies.push(latency);
+        if (options.rssEverySeconds) timed.push([due - t0, latency]);
       },
       (error) => recorder.fail(error),
     );
@@ -229,6 +254,8 @@ export async function openArrivals(options: {
     const half = rss.filter((point) => point.atSeconds >= result.seconds / 2);
     result.rss = rss;
     result.rssSlopeMbPerMinute = { whole: slopePerMinute(rss), secondHalf: slopePerMinute(half) };
+    cpuAt.push({ server: serverCpu(), driver: ownCpuSeconds() });
+    result.windows = soakWindows(timed, cpuAt, options.rssEverySeconds);
   }
   return result;
 }
@@ -273,4 +300,30 @@ export async function sweep(options: SweepOptions): Promise<{ levels: PhaseResul
     if (flat >= (options.patience ?? 2)) break;
   }
   return { levels, peak: peak ?? levels[0]! };
+}
+
+/** The soak's operations grouped by the sampling window they arrived in. */
+function soakWindows(
+  timed: Array<[number, number]>,
+  cpuAt: Array<{ server: number; driver: number }>,
+  everySeconds: number,
+): SoakWindow[] {
+  const windows: SoakWindow[] = [];
+  for (let index = 0; index + 1 < cpuAt.length; index++) {
+    const from = index * everySeconds * 1000;
+    const latencies = Float64Array.from(
+      timed
+        .filter(([arrival]) => arrival >= from && arrival < from + everySeconds * 1000)
+        .map(([, ms]) => ms),
+    ).sort();
+    windows.push({
+      fromSeconds: index * everySeconds,
+      ops: latencies.length,
+      p99Ms: latencies.length ? round(percentile(latencies, 99), 1) : 0,
+      maxMs: latencies.length ? round(latencies[latencies.length - 1]!, 1) : 0,
+      serverCpuSeconds: round(cpuAt[index + 1]!.server - cpuAt[index]!.server, 2),
+      driverCpuSeconds: round(cpuAt[index + 1]!.driver - cpuAt[index]!.driver, 2),
+    });
+  }
+  return windows;
 }

@@ -224,6 +224,13 @@ async function runScenario(
     log(
       `  soak: ${soak.ops} ops, ${soak.errors} errors, RSS ${soak.rss?.[0]?.mb} → ${soak.rss?.at(-1)?.mb} MB, slope ${soak.rssSlopeMbPerMinute?.whole} MB/min (second half ${soak.rssSlopeMbPerMinute?.secondHalf})`,
     );
+    // The windows with a slow operation, with what the servers and the driver were doing.
+    for (const window of soak.windows ?? []) {
+      if (window.maxMs < 1000) continue;
+      log(
+        `  soak window ${window.fromSeconds} s: ${window.ops} ops, p99 ${window.p99Ms} max ${window.maxMs} ms, server CPU ${window.serverCpuSeconds} s, driver CPU ${window.driverCpuSeconds} s`,
+      );
+    }
   }
   const phases = [
     ...swept.levels,
