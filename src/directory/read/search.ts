@@ -3,6 +3,7 @@ import { InvalidSearch } from '../errors.ts';
 import { OWN_ID_TYPES, personView } from '../model/person.ts';
 import { prefixUpperBound, searchKey } from '../model/search-key.ts';
 import type { DirectoryDb, DirectoryTables } from '../store/tables.ts';
+import { PERSON_VIEW_COLUMNS } from './show.ts';
 
 export interface SearchQuery {
   /** Prefix of the nom d'exercice; a second word filters on the prénom prefix. */
@@ -57,18 +58,7 @@ export async function searchPersons(
 
   let select = db
     .selectFrom('directory_person')
-    .select([
-      'idnat',
-      'id_type',
-      'id_pp',
-      'active',
-      'activite',
-      'savoir_faire',
-      'diplomes',
-      'psc',
-      'updated_at',
-      'inactivated_at',
-    ])
+    .select(PERSON_VIEW_COLUMNS)
     .orderBy('family_key')
     .orderBy('given_key')
     .orderBy('idnat')

@@ -3,26 +3,26 @@ import { PersonNotFound } from '../errors.ts';
 import { type Person, personView } from '../model/person.ts';
 import type { DirectoryDb } from '../store/tables.ts';
 
+/** The stored columns a `Person` view is built from (searches list persons from the same). */
+export const PERSON_VIEW_COLUMNS = [
+  'idnat',
+  'id_type',
+  'id_pp',
+  'active',
+  'activite',
+  'savoir_faire',
+  'diplomes',
+  'psc',
+  'updated_at',
+  'inactivated_at',
+] as const;
+
 /** The person behind a national identifier, active or not; undefined when unknown. */
 export async function findPerson(db: DirectoryDb, idnat: string, now: Date): Promise<Person | undefined> {
   const [row, changes] = await Promise.all([
     db
       .selectFrom('directory_person')
-      .select([
-        'idnat',
-        'id_type',
-        'id_pp',
-        'active',
-        'activite',
-        'savoir_faire',
-        'diplomes',
-        'psc',
-        'updated_at',
-        'inactivated_at',
-        'email',
-        'mobile',
-        'contact_at',
-      ])
+      .select([...PERSON_VIEW_COLUMNS, 'email', 'mobile', 'contact_at'])
       .where('idnat', '=', idnat)
       .executeTakeFirst(),
     db
