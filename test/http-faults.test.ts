@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { startIdpServer } from '../src/cli/servers.ts';
 import { loadDemoDirectoryIfEmpty } from '../src/directory/index.ts';
+import { addClient, loadClientSecretKey, type OidcDb } from '../src/oidc/index.ts';
 import { createLogger, openPostgresStore } from '../src/platform/index.ts';
 import { trustingFetch } from './support/https.ts';
 import { migrated, type OpenedStore, storeCases } from './support/stores.ts';
@@ -236,5 +237,126 @@ describe('HTTP: PostgreSQL unavailable, then back', {
     } finally {
       await store.close();
     }
+  });
+});
+
+const redisUrl = process.env.CADUCEE_TEST_REDIS_URL;
+
+/**
+ * Redis goes away under a provider node of the scale-out mode and comes back: /health/ready
+ * answers 503 meanwhile, the token and authorization endpoints (whose state and counters are in
+ * Redis) answer 503 with a message that says so, and the same process serves again once it is back.
+ */
+describe('HTTP: Redis unavailable, then back', {
+  skip: !redisUrl && 'needs CADUCEE_TEST_REDIS_URL',
+}, () => {
+  let proxy: Awaited<ReturnType<typeof startProxy>>;
+  let opened: OpenedStore;
+  let test: Awaited<ReturnType<typeof testSystem>>;
+  let server: Awaited<ReturnType<typeof startIdpServer>>;
+  let fetch: ReturnType<typeof trustingFetch>;
+  const clientId = `redis-down-${randomBytes(4).toString('hex')}`;
+  const secret = randomBytes(24).toString('base64url');
+  const viaProxy = () => {
+    const url = new URL(redisUrl!);
+    url.hostname = '127.0.0.1';
+    url.port = String(proxy.port);
+    return url.toString();
+  };
+
+  before(async () => {
+    const direct = new URL(redisUrl!);
+    proxy = await startProxy({ host: direct.hostname, port: Number(direct.port || 6379) });
+    opened = await storeCases()[0]!.open();
+    test = await testSystem(opened, { redisUrl: viaProxy() });
+    await addClient(test.system.store.db as OidcDb, loadClientSecretKey(test.system.settings), {
+      client_id: clientId,
+      client_name: 'Service de test',
+      client_secret: secret,
+      redirect_uris: ['https://rp.example.test/callback'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['authorization_code', 'client_credentials'],
+      response_types: ['code'],
+    });
+    server = await startIdpServer(test.system, log, test.ports.idp);
+    fetch = trustingFetch((await test.system.tls()).caPem);
+  });
+  after(async () => {
+    await server?.close();
+    await test?.system.events().close();
+    test?.system.redis()?.disconnect();
+    test?.dispose();
+    await opened?.dispose();
+    await proxy?.down();
+  });
+
+  const token = () =>
+    fetch(`${server.url}/protocol/openid-connect/token`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+      },
+      body: 'grant_type=client_credentials',
+    });
+  const authorize = () =>
+    fetch(
+      `${server.url}/protocol/openid-connect/auth?${new URLSearchParams({
+        client_id: clientId,
+        redirect_uri: 'https://rp.example.test/callback',
+        response_type: 'code',
+        scope: 'openid scope_all',
+        state: 'etat',
+        nonce: 'nonce',
+      })}`,
+      { redirect: 'manual', headers: { accept: 'text/html' } },
+    );
+
+  it('answers 503 while Redis is away and recovers by itself', async () => {
+    assert.equal((await fetch(`${server.url}/health/ready`)).status, 200);
+    const before = await token();
+    assert.equal(before.status, 200, await before.clone().text());
+    const started = await authorize();
+    assert.equal(started.status, 303, await started.clone().text());
+
+    await proxy.down();
+    const ready = await fetch(`${server.url}/health/ready`);
+    assert.equal(ready.status, 503);
+    const readyBody = await ready.json();
+    assert.equal(readyBody.error.code, 'STORE_UNAVAILABLE');
+    assert.match(readyBody.error.message, /Redis/);
+    assert.doesNotMatch(
+      readyBody.error.message,
+      /127\.0\.0\.1|ECONN|:\d{4,5}/,
+      'no address on a public endpoint',
+    );
+
+    // Thrown by the rate limits' Redis counters, before oidc-provider's own error handling.
+    const refused = await token();
+    assert.equal(refused.status, 503, await refused.clone().text());
+    assert.match(refused.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+    const refusal = await refused.json();
+    assert.equal(refusal.error, 'temporarily_unavailable');
+    assert.match(refusal.error_description, /Redis/);
+    assert.doesNotMatch(refusal.error_description, /127\.0\.0\.1|ECONN/);
+
+    // Thrown by oidc-provider's Redis adapter, inside its own error handling.
+    const page = await authorize();
+    assert.equal(page.status, 503);
+    assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+    const html = await page.text();
+    assert.match(html, /Redis/);
+    assert.match(html, /STORE_UNAVAILABLE/);
+
+    await proxy.up();
+    let status = 0;
+    for (let attempt = 0; attempt < 50 && status !== 200; attempt++) {
+      status = (await fetch(`${server.url}/health/ready`)).status;
+      if (status !== 200) await sleep(100);
+    }
+    assert.equal(status, 200, 'ready again without a restart');
+    const after = await token();
+    assert.equal(after.status, 200, await after.clone().text());
+    assert.equal((await authorize()).status, 303);
   });
 });

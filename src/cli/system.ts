@@ -11,7 +11,7 @@ import {
 } from '../pki/index.ts';
 import { type AuditLog, auditMigrations, createAuditLog } from '../platform/audit/index.ts';
 import { type LoadedSettings, loadSettings, type Settings } from '../platform/config/index.ts';
-import { StoreUnavailable } from '../platform/errors/index.ts';
+import { describeStoreFailure, StoreUnavailable } from '../platform/errors/index.ts';
 import {
   createLogger,
   type EventBus,
@@ -199,7 +199,11 @@ export function buildSystem(settings: Settings, store: Store): System {
         try {
           await shared.ping();
         } catch (error) {
-          throw StoreUnavailable({ store: 'redis', reason: (error as Error).message }, error);
+          // The kind of failure only: the driver's message may carry Redis's address.
+          throw StoreUnavailable(
+            describeStoreFailure(error) ?? { store: 'Redis', reason: 'ne répond pas' },
+            error,
+          );
         }
       }
     },

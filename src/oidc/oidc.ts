@@ -14,6 +14,7 @@ import { cookieKeys, deploymentId } from './keys/secrets.ts';
 import { ensureSigningKeys } from './keys/signing-keys.ts';
 import { providerConfiguration } from './provider/configuration.ts';
 import { endSessionsOfAccount, storeGrantIdsOf, storeSessionIdsOf } from './provider/end-sessions.ts';
+import { answerFailures } from './provider/failures.ts';
 import { ProviderHolder } from './provider/provider-holder.ts';
 import { oauthRateLimits } from './provider/rate-limits.ts';
 import { sealClearClientSecrets } from './store/client-secrets.ts';
@@ -93,8 +94,8 @@ export async function createOidc(options: {
         ecps: options.ecps,
       }),
     );
+    answerFailures(provider, log);
     provider.use(oauthRateLimits({ limiter: options.rateLimiter, settings, log }));
-    provider.on('server_error', (_ctx, error) => log.error({ err: error }, 'oidc provider error'));
     // The handler's arguments are (ctx, error, client, accountId, sid).
     provider.on('backchannel.error', (_ctx, error, client) =>
       log.warn({ err: error, clientId: client?.clientId }, 'back-channel logout failed'),

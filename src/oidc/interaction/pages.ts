@@ -92,6 +92,20 @@ export function renderProviderError(out: Record<string, unknown>, error: unknown
   );
 }
 
+/** A failure of ours on the provider's endpoints (store down…): the catalogued message and hint. */
+export function providerFailurePage(error: CaduceeError): string {
+  return String(
+    page({
+      site: SITE,
+      title: 'Erreur',
+      body: html`<h1>La connexion ne peut pas aboutir</h1>
+        <div class="status error" role="alert"><p>${error.message}</p>
+        ${error.hint ? html`<p>${error.hint}</p>` : ''}</div>
+        <p class="muted">Code : ${error.code}</p>`,
+    }),
+  );
+}
+
 /** RP-initiated logout confirmation (oidc-provider hands us its form with the secret field). */
 export function logoutConfirmPage(form: string): string {
   const withId = form.replace('<form', '<form id="op.logoutForm"');

@@ -18,8 +18,14 @@ export const ConfigFileUnreadable = defineError<{ file: string; reason: string }
 export const StoreUnavailable = defineError<{ store: string; reason: string }>(
   'STORE_UNAVAILABLE',
   503,
-  (p) => `La base de données (${p.store}) ne répond pas : ${p.reason}`,
-  () => 'Vérifiez que la base est démarrée et joignable (CADUCEE_DATABASE_URL), puis réessayez.',
+  (p) =>
+    p.store === 'Redis'
+      ? `Le stockage partagé des nœuds (Redis) ne répond pas : ${p.reason}`
+      : `La base de données (${p.store}) ne répond pas : ${p.reason}`,
+  (p) =>
+    p.store === 'Redis'
+      ? 'Vérifiez que Redis est démarré et joignable (CADUCEE_REDIS_URL), puis réessayez.'
+      : 'Vérifiez que la base est démarrée et joignable (CADUCEE_DATABASE_URL), puis réessayez.',
 );
 
 export const StoreSchemaNewer = defineError<{ store: string; migrations: string[] }>(

@@ -30,6 +30,19 @@ describe('store failures', () => {
     );
   });
 
+  it('recognises what ioredis rejects a command with while Redis is away, and says where to look', () => {
+    const maxRetries = Object.assign(new Error('Reached the max retries per request limit (which is 1).'), {
+      name: 'MaxRetriesPerRequestError',
+    });
+    assert.deepEqual(describeStoreFailure(maxRetries), { store: 'Redis', reason: 'connexion perdue' });
+    assert.equal(describeStoreFailure(new Error('Command timed out'))?.reason, 'délai de réponse dépassé');
+    assert.equal(describeStoreFailure(new Error('Connection is closed.'))?.store, 'Redis');
+    const { error } = asCaduceeError(maxRetries);
+    assert.equal(error.code, 'STORE_UNAVAILABLE');
+    assert.match(error.message, /Redis/);
+    assert.match(error.hint ?? '', /CADUCEE_REDIS_URL/);
+  });
+
   it('leaves every other database error to INTERNAL_ERROR', () => {
     for (const error of [
       withCode('duplicate key value', '23505'),

@@ -5,7 +5,7 @@
  * the logs, not to the public.
  */
 export interface StoreFailure {
-  store: 'PostgreSQL' | 'SQLite';
+  store: 'PostgreSQL' | 'SQLite' | 'Redis';
   reason: string;
 }
 
@@ -27,7 +27,20 @@ const NETWORK: Record<string, string> = {
  */
 function describeOne(error: unknown, network: boolean): StoreFailure | undefined {
   if (!error || typeof error !== 'object') return undefined;
-  const { code, message, errcode } = error as { code?: unknown; message?: unknown; errcode?: unknown };
+  const { code, message, errcode, name } = error as {
+    code?: unknown;
+    message?: unknown;
+    errcode?: unknown;
+    name?: unknown;
+  };
+  // ioredis rejects the commands queued while the connection is down with these (it reports
+  // the socket's own errors as events, not on the commands).
+  if (name === 'MaxRetriesPerRequestError') return { store: 'Redis', reason: 'connexion perdue' };
+  if (typeof message === 'string') {
+    if (message === 'Command timed out') return { store: 'Redis', reason: 'délai de réponse dépassé' };
+    if (message === 'Connection is closed.' || message.startsWith("Stream isn't writeable"))
+      return { store: 'Redis', reason: 'connexion fermée' };
+  }
   if (typeof code === 'string') {
     if (network && NETWORK[code]) return { store: 'PostgreSQL', reason: NETWORK[code] };
     // SQLSTATE class 08 (connection exception), 57P01-57P03 (shutting down, restarting),
