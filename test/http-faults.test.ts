@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { connect as tlsConnect } from 'node:tls';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { startIdpServer } from '../src/cli/servers.ts';
@@ -88,6 +89,54 @@ describe('HTTP: oversized request bodies', () => {
     });
     assert.equal(form.status, 413);
     assert.equal((await form.json()).error.code, 'REQUEST_TOO_LARGE');
+  });
+});
+
+/**
+ * What Node's HTTP parser refuses before any handler (a URL over 16 KiB, bytes that are no HTTP)
+ * gets our page with its code and the security headers, not a bare status line.
+ */
+describe('HTTP: requests refused by the parser', () => {
+  let opened: OpenedStore;
+  let idp: Awaited<ReturnType<typeof startIdp>>;
+  before(async () => {
+    opened = await storeCases()[0]!.open();
+    idp = await startIdp(opened);
+  });
+  after(async () => {
+    await idp?.server.close();
+    idp?.test.dispose();
+    await opened?.dispose();
+  });
+
+  it('answers REQUEST_HEADERS_TOO_LARGE (431) to a 20 KB authorization URL', async () => {
+    const response = await idp.fetch(
+      `${idp.base}/protocol/openid-connect/auth?client_id=x&state=${'a'.repeat(20_000)}`,
+      { redirect: 'manual' },
+    );
+    assert.equal(response.status, 431);
+    assert.match(response.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+    const body = await response.text();
+    assert.match(body, /REQUEST_HEADERS_TOO_LARGE/);
+    assert.match(body, /trop longs : 16384 octets au plus/);
+  });
+
+  it('answers HTTP_REQUEST_MALFORMED (400) to bytes that are no HTTP', async () => {
+    const { port } = new URL(idp.base);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = tlsConnect({ host: '127.0.0.1', port: Number(port), rejectUnauthorized: false }, () =>
+        socket.write('GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'),
+      );
+      let received = '';
+      socket.on('data', (chunk) => {
+        received += chunk;
+      });
+      socket.on('end', () => resolve(received));
+      socket.on('error', reject);
+    });
+    assert.match(answer, /^HTTP\/1\.1 400 /);
+    assert.match(answer, /content-security-policy: default-src 'self'/i);
+    assert.match(answer, /HTTP_REQUEST_MALFORMED/);
   });
 });
 

@@ -8,6 +8,7 @@ import { type EcpsDb, ecpsApiRoutes } from '../ecps/index.ts';
 import { outboxApp, startSmtpCatcher } from '../messaging/index.ts';
 import { createOidc, type Oidc } from '../oidc/index.ts';
 import {
+  answerClientErrors,
   createApp,
   type Logger,
   listen,
@@ -44,6 +45,7 @@ async function listenHttps(
 ): Promise<RunningServer> {
   const tls = await system.tls();
   const server = createHttpsServer({ key: tls.keyPem, cert: tls.fullChainPem }, listener);
+  answerClientErrors(server);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, system.settings.listenHost, () => {

@@ -7,6 +7,7 @@ import type { Context, Hono } from 'hono';
 import type { TlsCredentials } from '../../pki/index.ts';
 import {
   type AuditLog,
+  answerClientErrors,
   asCaduceeError,
   type CaduceeError,
   clientAddressOf,
@@ -223,6 +224,7 @@ export function startCardHost(
         });
       },
     );
+    answerClientErrors(server as ReturnType<typeof createHttpServer>);
     server.once('error', reject);
   });
 }

@@ -17,8 +17,13 @@ export const PERSON_VIEW_COLUMNS = [
   'inactivated_at',
 ] as const;
 
+const MAX_IDNAT_LENGTH = 64;
+
 /** The person behind a national identifier, active or not; undefined when unknown. */
 export async function findPerson(db: DirectoryDb, idnat: string, now: Date): Promise<Person | undefined> {
+  // No identifier of the extracts is this long or holds control characters (which PostgreSQL
+  // would refuse in a query): no such person, without asking the store.
+  if (idnat.length > MAX_IDNAT_LENGTH || /\p{Cc}/u.test(idnat)) return undefined;
   const [row, changes] = await Promise.all([
     db
       .selectFrom('directory_person')

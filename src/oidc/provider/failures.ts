@@ -4,6 +4,7 @@ import {
   type CaduceeError,
   describeStoreFailure,
   type Logger,
+  NotFound,
   StoreUnavailable,
 } from '../../platform/index.ts';
 import { providerFailurePage } from '../interaction/pages.ts';
@@ -12,6 +13,7 @@ type Middleware = Parameters<Provider['use']>[0];
 type KoaContext = Parameters<Middleware>[0];
 
 const STORE_FAILURE = Symbol('caducee.storeFailure');
+const OAUTH_ERRORS: Record<number, string> = { 503: 'temporarily_unavailable', 404: 'invalid_request' };
 
 /**
  * What the provider's own endpoints answer when something fails outside the OAuth protocol.
@@ -24,6 +26,8 @@ const STORE_FAILURE = Symbol('caducee.storeFailure');
  * - An error thrown by middleware added to the provider (the rate limits, reading their Redis
  *   counters) never reaches oidc-provider's handler: Koa's would answer a bare 500 and drop the
  *   security headers already set. It is answered here instead, in the shape the client expects.
+ *
+ * - A request no route takes gets NOT_FOUND, as on our own routes.
  *
  * Installed first, so that it wraps every other middleware of the provider.
  */
@@ -49,6 +53,9 @@ export function answerFailures(provider: Provider, log: Logger): void {
     }
     const failure = (ctx.state as Record<symbol, CaduceeError | undefined>)[STORE_FAILURE];
     if (failure) answer(ctx, failure);
+    // No route of oidc-provider took it (an unknown path, POST at the authorization endpoint):
+    // Koa would answer a bare "Not Found".
+    else if (ctx.status === 404 && ctx.body == null) answer(ctx, NotFound({ what: `La page ${ctx.path}` }));
   });
 }
 
@@ -61,7 +68,7 @@ function answer(ctx: KoaContext, error: CaduceeError): void {
   } else {
     // OAuth's shape: `temporarily_unavailable` is its registered "come back later".
     ctx.body = {
-      error: error.status === 503 ? 'temporarily_unavailable' : 'server_error',
+      error: OAUTH_ERRORS[error.status] ?? 'server_error',
       error_description: error.message,
     };
   }

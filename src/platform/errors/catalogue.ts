@@ -51,6 +51,21 @@ export const RequestTooLarge = defineError<{ maxBytes: number }>(
   () => "Envoyez moins de données ; si vous utilisez l'application officielle, mettez-la à jour.",
 );
 
+export const RequestHeadersTooLarge = defineError<{ maxBytes: number }>(
+  'REQUEST_HEADERS_TOO_LARGE',
+  431,
+  (p) => `Adresse ou en-têtes de la requête trop longs : ${p.maxBytes} octets au plus.`,
+  () =>
+    "Le lien suivi porte trop de paramètres : revenez au service d'où vous venez et recommencez ; si cela se reproduit, signalez-le à son éditeur.",
+);
+
+export const MalformedHttpRequest = defineError<Record<string, never>>(
+  'HTTP_REQUEST_MALFORMED',
+  400,
+  () => 'Requête HTTP mal formée.',
+  () => 'Vérifiez le client HTTP utilisé ; un navigateur à jour ne produit pas de telle requête.',
+);
+
 export const InternalError = defineError<{ reference: string }>(
   'INTERNAL_ERROR',
   500,

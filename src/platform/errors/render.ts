@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type CaduceeError, isCaduceeError } from './caducee-error.ts';
-import { InternalError, StoreUnavailable } from './catalogue.ts';
+import { BadRequest, InternalError, StoreUnavailable } from './catalogue.ts';
 import { describeStoreFailure } from './store-failure.ts';
 
 /**
@@ -14,6 +14,13 @@ export function asCaduceeError(error: unknown): { error: CaduceeError; reference
   // /health/ready.
   const storeFailure = describeStoreFailure(error);
   if (storeFailure) return { error: StoreUnavailable(storeFailure, error) };
+  // PostgreSQL refuses a NUL character in text where SQLite stores it: sent by the client, it is
+  // the request's fault (whatever field carried it), not a bug to page anyone for.
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === '22021' || code === '22P05')
+    return {
+      error: BadRequest({ reason: 'un texte contient un caractère non admis (caractère nul)' }, error),
+    };
   const reference = randomUUID().slice(0, 8);
   return { error: InternalError({ reference }, error), reference };
 }

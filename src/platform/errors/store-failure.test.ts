@@ -58,6 +58,16 @@ describe('store failures', () => {
     }
   });
 
+  it("renders a NUL character PostgreSQL refused as the request's fault (400), not an internal error", () => {
+    const { error, reference } = asCaduceeError(
+      withCode('invalid byte sequence for encoding "UTF8": 0x00', '22021'),
+    );
+    assert.equal(error.code, 'BAD_REQUEST');
+    assert.equal(error.status, 400);
+    assert.equal(reference, undefined);
+    assert.match(error.message, /caractère non admis/);
+  });
+
   it('renders a down database as STORE_UNAVAILABLE without its address', () => {
     const { error, reference } = asCaduceeError(
       withCode('connect ECONNREFUSED 10.0.0.5:5432', 'ECONNREFUSED'),

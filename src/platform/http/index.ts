@@ -1,4 +1,5 @@
 export { type AppOptions, createApp, MAX_REQUEST_BYTES } from './app.ts';
+export { answerClientErrors } from './client-errors.ts';
 export { page, serveAssets } from './layout.ts';
 export { listen, type RunningServer } from './listen.ts';
 export { httpDuration, httpRequests, registry } from './metrics.ts';

@@ -1,6 +1,8 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
+import { answerClientErrors } from './client-errors.ts';
 
 export interface RunningServer {
   url: string;
@@ -28,6 +30,7 @@ export function listen(
         });
       },
     );
+    answerClientErrors(server as Server);
     server.once('error', reject);
   });
 }
