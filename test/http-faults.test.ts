@@ -43,12 +43,18 @@ describe('HTTP: oversized request bodies', () => {
     await opened?.dispose();
   });
 
-  const post = (path: string, body: string | ReadableStream, headers: Record<string, string> = {}) =>
+  const post = (
+    path: string,
+    body: string | ReadableStream,
+    headers: Record<string, string> = {},
+    signal?: AbortSignal,
+  ) =>
     idp.fetch(`${idp.base}${path}`, {
       method: 'POST',
       body,
       headers: { 'content-type': 'application/json', ...headers },
       duplex: 'half',
+      signal,
     });
 
   it('answers REQUEST_TOO_LARGE (413) to an e-CPS API call over 16 KiB, announced or streamed', async () => {
@@ -59,20 +65,24 @@ describe('HTTP: oversized request bodies', () => {
     assert.equal(error.code, 'REQUEST_TOO_LARGE');
     assert.match(error.message, /16384 octets au plus/);
 
-    // Chunked, without Content-Length: counted while it arrives.
-    const chunks = Array.from({ length: 40 }, () => new TextEncoder().encode('x'.repeat(1000)));
+    // Chunked, without Content-Length, and endless: counted while it arrives, so the answer
+    // comes once 16 KiB are in (a server reading to the end first would never answer).
+    const chunk = new TextEncoder().encode('x'.repeat(1000));
     const streamed = await post(
       '/ecps/api/activation/demande',
       new ReadableStream({
         pull(controller) {
-          const next = chunks.shift();
-          if (next) controller.enqueue(next);
-          else controller.close();
+          controller.enqueue(chunk);
         },
       }),
+      {},
+      AbortSignal.timeout(10_000),
     );
     assert.equal(streamed.status, 413);
-    assert.equal((await streamed.json()).error.code, 'REQUEST_TOO_LARGE');
+    const streamedError = (await streamed.json()).error;
+    assert.equal(streamedError.code, 'REQUEST_TOO_LARGE');
+    // The API's own 16 KiB, not the 1 MiB every route has.
+    assert.match(streamedError.message, /16384 octets au plus/);
 
     // Under the limit, the call is read and answered on its merits.
     const small = await post(

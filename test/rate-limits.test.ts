@@ -38,6 +38,16 @@ const LIMITS: DeepPartial<Settings> = {
 let lastAddress = 0;
 /** A documentation address (RFC 5737) no other test of this file uses. */
 const newAddress = () => `198.51.100.${++lastAddress}`;
+let lastNetwork = 0;
+/**
+ * A new address in an IPv6 /64 (a documentation prefix) at each call: the per-address limits
+ * count the /64, so these add up as one address would.
+ */
+const newNetwork = () => {
+  const network = `2001:db8:100:${(++lastNetwork).toString(16)}`;
+  let host = 0;
+  return () => `${network}::${(++host).toString(16)}`;
+};
 
 const basic = (id: string, secret: string) =>
   `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
@@ -315,13 +325,14 @@ for (const storeCase of storeCases()) {
             body: new URLSearchParams({ idnat }).toString(),
           });
         const login = await startLogin();
-        const from = newAddress();
+        // Each submission from another address of one /64.
+        const from = newNetwork();
         for (const idnat of ['899999999991', '899999999992']) {
-          const answer = await submit(login, from, idnat);
+          const answer = await submit(login, from(), idnat);
           assert.equal(answer.status, 401, 'an unknown identifier is said so');
           await answer.body?.cancel();
         }
-        const refused = await submit(login, from, '899999999993');
+        const refused = await submit(login, from(), '899999999993');
         assert.equal(refused.status, 429);
         assert.ok(Number(refused.headers.get('retry-after')) > 0);
         const page = await refused.text();
@@ -375,8 +386,9 @@ for (const storeCase of storeCases()) {
 
     describe('e-CPS activation without a card, first step', () => {
       it('limits the masked-contact lookups from one address, whatever the identifier', async () => {
-        const from = newAddress();
-        const lookup = (idnat: string, address = from) =>
+        // Each lookup from another address of one /64.
+        const from = newNetwork();
+        const lookup = (idnat: string, address = from()) =>
           fetch(`${issuer}/ecps/api/activation/demande`, {
             method: 'POST',
             dispatcher: agent,
@@ -448,13 +460,14 @@ for (const storeCase of storeCases()) {
       it('limits the card logins from one address, whatever the card', async () => {
         const none = withCard();
         try {
-          const from = newAddress();
+          // Each attempt from another address of one /64.
+          const from = newNetwork();
           for (let i = 0; i < 3; i++) {
-            const answer = await cardHostGet(i === 2 ? loginPath() : '/', none, from);
+            const answer = await cardHostGet(i === 2 ? loginPath() : '/', none, from());
             assert.equal(answer.status, 401, `attempt ${i + 1}: no card, said so`);
             await answer.body?.cancel();
           }
-          const refused = await cardHostGet('/', none, from);
+          const refused = await cardHostGet('/', none, from());
           assert.equal(refused.status, 429);
           assert.ok(Number(refused.headers.get('retry-after')) > 0);
           assert.match(await refused.text(), /Trop de connexions par carte depuis ce poste/);

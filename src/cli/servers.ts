@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { cardLoginRoutes, createCardHostApp, startCardHost } from '../cards/index.ts';
 import { directoryRoutes } from '../directory/index.ts';
-import { type EcpsDb, ecpsApiRoutes } from '../ecps/index.ts';
+import { ECPS_API_MAX_BODY_BYTES, type EcpsDb, ecpsApiRoutes } from '../ecps/index.ts';
 import { outboxApp, startSmtpCatcher } from '../messaging/index.ts';
 import { createOidc, type Oidc } from '../oidc/index.ts';
 import {
@@ -94,7 +94,12 @@ export async function startIdpServer(
     ecps.sendExpiryReminders().catch((error) => log.warn({ err: error }, 'e-CPS expiry reminders failed'));
   }, 3_600_000);
   reminders.unref();
-  const app = createApp({ service: 'idp', log, ready: () => system.ping() });
+  const app = createApp({
+    service: 'idp',
+    log,
+    ready: () => system.ping(),
+    bodyLimits: { '/ecps/api/': ECPS_API_MAX_BODY_BYTES },
+  });
   serveAssets(app);
   app.route('/interaction', oidc.interactions);
   const issuer = system.settings.idp.url.replace(/\/$/, '');

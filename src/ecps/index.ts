@@ -1,7 +1,7 @@
 /** The e-CPS: the dematerialised CPS card on the professional's phone. */
 
 export type { CardActivationStatus } from './activation-card.ts';
-export { ecpsApiRoutes } from './api/routes.ts';
+export { ECPS_API_MAX_BODY_BYTES, ecpsApiRoutes } from './api/routes.ts';
 export { authenticateDevice, bodyHash, DEVICE_AUTH_SCHEME } from './device-auth.ts';
 export type { DeviceSummary, EcpsUse } from './devices.ts';
 export { createEcps, type DeviceInfo, type Ecps, type EcpsMessaging, type PendingRequest } from './ecps.ts';

@@ -6,7 +6,9 @@ import type { Ecps } from '../ecps.ts';
 import type { EcpsDb } from '../store/tables.ts';
 
 /** The app's calls carry a few identifiers and a public key: 16 KiB is far above any of them. */
-const MAX_BODY_BYTES = 16_384;
+/** The app's calls are small JSON documents; its server must be given this limit (see createApp). */
+export const ECPS_API_MAX_BODY_BYTES = 16_384;
+const MAX_BODY_BYTES = ECPS_API_MAX_BODY_BYTES;
 
 async function jsonBody(c: Context): Promise<{ raw: string; body: Record<string, unknown> }> {
   const raw = await c.req.text();

@@ -20,6 +20,8 @@ export interface AppOptions {
    * name it.
    */
   formTargets?: string[];
+  /** Paths (by prefix) whose request bodies are limited below MAX_REQUEST_BYTES, in bytes. */
+  bodyLimits?: Record<string, number>;
 }
 
 /**
@@ -50,13 +52,22 @@ export function createApp(options: AppOptions): Hono {
       (performance.now() - started) / 1000,
     );
   });
-  app.use(
+  // Hono's limit holds a chunked body until it is whole or over the limit: a route with a smaller
+  // limit of its own must be given it here, or a client could make it hold 1 MiB anyway.
+  const limit = (maxBytes: number) =>
     bodyLimit({
-      maxSize: MAX_REQUEST_BYTES,
+      maxSize: maxBytes,
       onError: () => {
-        throw RequestTooLarge({ maxBytes: MAX_REQUEST_BYTES });
+        throw RequestTooLarge({ maxBytes });
       },
-    }),
+    });
+  const smaller = Object.entries(options.bodyLimits ?? {}).map(([prefix, maxBytes]) => ({
+    prefix,
+    check: limit(Math.min(maxBytes, MAX_REQUEST_BYTES)),
+  }));
+  const general = limit(MAX_REQUEST_BYTES);
+  app.use((c, next) =>
+    (smaller.find(({ prefix }) => c.req.path.startsWith(prefix))?.check ?? general)(c, next),
   );
   app.get('/health/live', (c) => c.json({ status: 'ok', service: options.service }));
   app.get('/health/ready', async (c) => {
