@@ -48,6 +48,7 @@ for (const storeCase of storeCases()) {
     let fetchTrusted: ReturnType<typeof trustingFetch>;
     let config: client.Configuration;
     const cards: Record<string, { pfxPath: string; passphrase: string }> = {};
+    const serials: Record<string, string> = {};
     const secret = 'secret-of-the-test-relying-party-0123456789';
     let jwtClientKey: webcrypto.CryptoKey;
 
@@ -111,6 +112,7 @@ for (const storeCase of storeCases()) {
         const pin = `${index + 1}${index + 1}${index + 1}${index + 1}`;
         const card = await (await system.cards()).issue(idnat, { pin, out: path.join(dir, `${idnat}.p12`) });
         cards[idnat] = { pfxPath: card.file, passphrase: pin };
+        serials[idnat] = card.serial;
       }
       rp = await startTestRelyingParty();
       const db = opened.store.db as OidcDb;
@@ -212,6 +214,8 @@ for (const storeCase of storeCases()) {
           expected.some(([header]) => header === name),
           name,
         );
+      // frame-ancestors aside, for browsers that only know the older header (clickjacking).
+      assert.equal(ours.headers.get('x-frame-options'), 'SAMEORIGIN');
       const oursCsp = directives(ours.headers.get('content-security-policy')!);
       assert.deepEqual(oursCsp.get('frame-ancestors'), ["'none'"]);
       assert.deepEqual(oursCsp.get('form-action'), ["'self'"]);
@@ -262,6 +266,7 @@ for (const storeCase of storeCases()) {
           } else assert.deepEqual(actual, sources, `${what}: ${name}`);
         }
       }
+      assert.equal(responses.errorPage.headers.get('x-frame-options'), 'SAMEORIGIN');
 
       function directives(csp: string) {
         return new Map(
@@ -328,6 +333,7 @@ for (const storeCase of storeCases()) {
       it(`logs ${idnat} in with the card and returns PSC claims (${profession})`, async () => {
         const context = await contextFor(idnat);
         const page = await context.newPage();
+        const [lastLogin] = await test.system.audit.list({ type: 'oidc.login', limit: 1 });
         const { verifier, challenge } = await pkce();
         const state = client.randomState();
         const nonce = client.randomNonce();
@@ -340,6 +346,13 @@ for (const storeCase of storeCases()) {
           state,
           nonce,
         });
+        // The login itself is audited: who, through which service, by which means, from where.
+        const [login] = await test.system.audit.list({ type: 'oidc.login', limit: 1 });
+        assert.ok(Number(login?.seq) > Number(lastLogin?.seq ?? 0), 'a new oidc.login event');
+        assert.deepEqual(
+          [login?.outcome, login?.method, login?.actor, login?.subject, login?.ip],
+          ['success', 'card', idnat, 'rp-confidential', '127.0.0.1'],
+        );
         const tokens = await client.authorizationCodeGrant(config, callback, {
           pkceCodeVerifier: verifier,
           expectedState: state,
@@ -450,6 +463,27 @@ for (const storeCase of storeCases()) {
         /L'adresse de retour demandée par le service n'est pas autorisée/,
       );
       await context.close();
+      // Matching is exact: a longer path, a query, another port or scheme of the registered URI
+      // could lead the code to a page the service does not control.
+      const registered = new URL(rp.redirectUri);
+      const otherPort = new URL(registered);
+      otherPort.port = String(Number(registered.port) + 1);
+      const otherScheme = new URL(registered);
+      otherScheme.protocol = registered.protocol === 'https:' ? 'http:' : 'https:';
+      for (const redirectUri of [
+        `${rp.redirectUri}/x`,
+        `${rp.redirectUri}?a=1`,
+        otherPort.href,
+        otherScheme.href,
+      ]) {
+        const refused = await fetchTrusted(
+          client.buildAuthorizationUrl(config, { redirect_uri: redirectUri, scope: 'openid' }).href,
+          { redirect: 'manual' },
+        );
+        assert.equal(refused.status, 400, redirectUri);
+        assert.equal(refused.headers.get('location'), null, redirectUri);
+        assert.match(await refused.text(), /Code : invalid_redirect_uri/, redirectUri);
+      }
     });
 
     it('authenticates clients by private_key_jwt and client_secret_post, signs userinfo as JWT, revokes tokens', async () => {
@@ -637,6 +671,19 @@ for (const storeCase of storeCases()) {
       const page = await context.newPage();
       const { tokens } = await cardLoginTokens(page);
       const before = rp.logoutTokens.length;
+      // A logout may only end at an address the service registered, exactly: not a longer path,
+      // not another origin, even with a valid ID token of that service.
+      for (const elsewhere of [`${rp.postLogoutUri}/x`, 'https://elsewhere.example/logged-out']) {
+        const refused = await page.goto(
+          client.buildEndSessionUrl(config, {
+            id_token_hint: tokens.id_token!,
+            post_logout_redirect_uri: elsewhere,
+          }).href,
+        );
+        assert.equal(refused?.status(), 400, elsewhere);
+        assert.match(await page.getByRole('alert').innerText(), /post_logout_redirect_uri/, elsewhere);
+        assert.equal(await page.getByRole('button', { name: 'Me déconnecter' }).count(), 0, elsewhere);
+      }
       const logout = client.buildEndSessionUrl(config, {
         id_token_hint: tokens.id_token!,
         post_logout_redirect_uri: rp.postLogoutUri,
@@ -719,6 +766,12 @@ for (const storeCase of storeCases()) {
         ['cli', HOSPITAL_DOCTOR, 'card.revoke'],
       );
       assert.ok(Number(ended?.details?.sessions) >= 1);
+      // The opposition itself is audited: which card, whose, on whose order.
+      const [revocation] = await test.system.audit.list({ type: 'card.revoke', limit: 1 });
+      assert.deepEqual(
+        [revocation?.outcome, revocation?.actor, revocation?.subject, revocation?.details?.idnat],
+        ['success', 'cli', serials[HOSPITAL_DOCTOR], HOSPITAL_DOCTOR],
+      );
       await context.close();
     });
   });
