@@ -367,6 +367,30 @@ for (const storeCase of storeCases()) {
         body: 'identifiant=899760000010&mot_de_passe=x',
       });
       assert.equal(noToken.status, 403);
+
+      // With the session's cookie and token, only the origin is wrong: still refused.
+      const page = await fetch(`${base}/connexion`);
+      const cookie = page.headers.getSetCookie()[0]!.split(';')[0]!;
+      const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())![1]!;
+      const post = (headers: Record<string, string>) =>
+        fetch(`${base}/mot-de-passe/oubli`, {
+          method: 'POST',
+          headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...headers },
+          body: new URLSearchParams({ csrf, identifiant: 'inconnu' }),
+        });
+      const crossSite: Array<Record<string, string>> = [
+        { origin: 'http://evil.example' },
+        { 'sec-fetch-site': 'cross-site' },
+      ];
+      for (const headers of crossSite) {
+        const refused = await post(headers);
+        assert.equal(refused.status, 403, JSON.stringify(headers));
+        assert.match(await refused.text(), /Requête refusée \(origine\)/);
+      }
+      assert.equal(
+        (await post({ origin: new URL(base).origin, 'sec-fetch-site': 'same-origin' })).status,
+        200,
+      );
     });
 
     it('e-mail way: the same refusal for a wrong password and a never-federated professional; wrong, good, reused and expired codes', async () => {
