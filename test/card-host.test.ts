@@ -27,6 +27,7 @@ for (const storeCase of storeCases()) {
     let idp: string;
     let cardHost: string;
     const cardFiles: Record<string, { pfxPath: string; passphrase: string }> = {};
+    let gpSerial: string;
     const dir = mkdtempSync(path.join(tmpdir(), 'caducee-cards-'));
 
     const contextWith = (card?: keyof typeof cardFiles): Promise<BrowserContext> =>
@@ -52,7 +53,7 @@ for (const storeCase of storeCases()) {
         cardFiles[name] = { pfxPath: card.file, passphrase: pin };
         return card;
       };
-      await issue('gp', GP, '1234');
+      gpSerial = (await issue('gp', GP, '1234')).serial;
       await issue('pharmacist', PHARMACIST, '4321');
       // Issued four years ago for one year: expired today.
       const past = createCards({
@@ -116,11 +117,34 @@ for (const storeCase of storeCases()) {
         'Vous êtes connecté avec votre carte CPS',
       );
       assert.equal(await page.getByTestId('idnat').innerText(), GP);
+      // Who logged in, with which card, from where: what an investigation starts from.
+      const logins = await test.system.audit.list({ type: 'card.login' });
+      const successes = logins.filter((event) => event.outcome === 'success');
+      assert.equal(successes.length, 1);
+      const [login] = successes;
+      assert.deepEqual([login!.actor, login!.subject, login!.method], [GP, gpSerial, 'card']);
+      assert.match(login!.ip ?? '', /^(127\.0\.0\.1|::1)$/);
 
       // The same assertion cannot be used twice.
       await page.reload();
       assert.match(await page.getByRole('alert').innerText(), /déjà été utilisée/);
       await context.close();
+    });
+
+    it('binds the login to the browser with a cookie scripts and other sites cannot use', async () => {
+      const fetchTrusted = trustingFetch((await test.system.tls()).caPem);
+      const response = await fetchTrusted(`${idp}/carte-cps/demarrer`, { redirect: 'manual' });
+      assert.equal(response.status, 303);
+      const [cookie] = response.headers.getSetCookie().filter((c) => c.startsWith('caducee_card_rid='));
+      assert.ok(cookie, 'request-id cookie set');
+      const attributes = cookie.split(/;\s*/).slice(1);
+      for (const attribute of ['HttpOnly', 'Secure', 'SameSite=Lax', 'Path=/carte-cps'])
+        assert.ok(attributes.includes(attribute), `${attribute} in ${cookie}`);
+      // Short-lived: a session cookie would keep the login request alive as long as the browser.
+      assert.ok(
+        attributes.some((attribute) => /^Max-Age=\d+$/.test(attribute)),
+        cookie,
+      );
     });
 
     it('says "carte non lue" with what to do when no card is presented', async () => {

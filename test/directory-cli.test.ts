@@ -161,6 +161,21 @@ for (const storeCase of storeCases()) {
       const again = await runCli(['client', 'remove', client_id], opened.env);
       assert.equal(again.code, 1);
       assert.match(again.stderr, /OIDC_CLIENT_NOT_FOUND/);
+      // Both admin actions are kept, and the secret never reaches the log.
+      for (const type of ['admin.client.add', 'admin.client.remove']) {
+        const listed = await runCli(['audit', 'list', '--type', type, '--json'], opened.env);
+        const events = JSON.parse(listed.stdout) as Array<{
+          actor: string;
+          subject: string;
+          outcome: string;
+        }>;
+        assert.deepEqual(
+          events.map((event) => [event.actor, event.subject, event.outcome]),
+          [['cli', client_id, 'success']],
+          type,
+        );
+        assert.ok(!listed.stdout.includes(client_secret), type);
+      }
     });
 
     it('rotates the signing keys and keeps the old ones listed as retired', async () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -85,7 +86,24 @@ for (const storeCase of storeCases()) {
         [10, 9, 8, 7, 6, 5, 4, 3, 2, 1],
       );
       assert.equal(events[0]!.hash, result.lastHash);
-      assert.deepEqual(events.at(-1)!.details, { index: 1, note: 'accentué, "guillemets" | barre' });
+      const details = { index: 1, note: 'accentué, "guillemets" | barre' };
+      assert.deepEqual(events.at(-1)!.details, details);
+      // The documented serialisation, computed here rather than by chain.ts: an event hashed
+      // without one of its fields or without the format tag would not match.
+      const canonical = JSON.stringify([
+        'caducee.audit.v1',
+        '0'.repeat(64),
+        ids[0],
+        '2026-11-26T10:00:01.000Z',
+        'card.login',
+        'success',
+        '899760000010',
+        'serial-1',
+        '198.51.100.7',
+        'card',
+        JSON.stringify(details),
+      ]);
+      assert.equal(events.at(-1)!.hash, createHash('sha256').update(canonical, 'utf8').digest('hex'));
       const approvals = await audit.list({ type: 'ecps.approve', limit: 2 });
       assert.deepEqual(
         approvals.map((event) => event.id),
@@ -109,13 +127,41 @@ for (const storeCase of storeCases()) {
       assert.equal((await audit.verify()).ok, true);
     });
 
-    it('finds a changed event', async () => {
+    it('finds a changed event, whichever stored field changed', async () => {
       const { store, audit, clock } = await fresh();
       const ids = await recordTen(audit, clock);
-      await tamper(store, [`update audit_event set details = '{"index":4}' where id = '${ids[3]}'`]);
-      const result = await audit.verify();
-      assert.ok(!result.ok);
-      assert.deepEqual([result.id, result.seq, result.problem, result.verified], [ids[3], 4, 'changed', 3]);
+      const original = (await sql<ChainedRow>`select * from audit_event where seq = 4`.execute(store.db))
+        .rows[0]!;
+      // Each field the hash must cover, changed alone and put back: the hash was not recomputed.
+      const changes: Array<[keyof ChainedRow, string | null]> = [
+        ['id', 'forged'],
+        ['at', '2026-11-26T09:59:59.000Z'],
+        ['type', 'card.login'],
+        ['outcome', 'failure'],
+        ['actor', '899700000000'],
+        ['actor', null],
+        ['subject', 'serial-40'],
+        ['ip', '203.0.113.9'],
+        ['method', 'card'],
+        ['details', '{"index":4}'],
+        ['prev_hash', '0'.repeat(64)],
+      ];
+      const literal = (value: string | null) => (value === null ? 'null' : `'${value}'`);
+      for (const [column, value] of changes) {
+        await tamper(store, [`update audit_event set ${column} = ${literal(value)} where seq = 4`]);
+        const result = await audit.verify();
+        assert.ok(!result.ok, column);
+        const id = column === 'id' ? value : ids[3];
+        assert.deepEqual(
+          [result.id, result.seq, result.problem, result.verified],
+          [id, 4, 'changed', 3],
+          column,
+        );
+        await tamper(store, [
+          `update audit_event set ${column} = ${literal(original[column] as string | null)} where seq = 4`,
+        ]);
+        assert.equal((await audit.verify()).ok, true, column);
+      }
     });
 
     it('finds a changed event whose hash was recomputed too, at the next one', async () => {
