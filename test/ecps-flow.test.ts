@@ -148,6 +148,11 @@ for (const storeCase of storeCases()) {
       assert.match(session.stdout, /Votre e-CPS est active/);
       const status = await wallet('status', '--json');
       assert.equal(JSON.parse(status.stdout).status, 'active');
+      const [activated] = await test.system.audit.list({ type: 'ecps.activation', limit: 1 });
+      assert.deepEqual(
+        [activated?.outcome, activated?.actor, activated?.subject, activated?.method],
+        ['success', GP, JSON.parse(status.stdout).deviceId, 'mail_sms'],
+      );
       const tested = await wallet('test', '--pin', '1357');
       assert.equal(tested.code, 0, tested.stderr);
       assert.match(tested.stdout, /Bravo ! Votre e-CPS fonctionne\./);
@@ -177,6 +182,15 @@ for (const storeCase of storeCases()) {
       assert.deepEqual(idToken.amr, ['mfa', 'hwk', 'pin']);
       assert.equal(idToken.acr, 'eidas1');
       assert.equal(idToken.preferred_username, GP);
+      // The approval names the login request it answered and the phone's address.
+      const [approval] = await test.system.audit.list({ type: 'ecps.approve', limit: 1 });
+      assert.deepEqual([approval?.outcome, approval?.actor, approval?.method], ['success', GP, 'ecps']);
+      assert.match(approval?.ip ?? '', /^(127\.0\.0\.1|::1)$/);
+      const request = await test.system.ecps().requestStatus(approval!.subject!);
+      assert.deepEqual(
+        [request?.status, request?.client_name, request?.idnat],
+        ['approved', 'Espace de test', GP],
+      );
       await context.close();
     });
 

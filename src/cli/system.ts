@@ -163,7 +163,8 @@ export function buildSystem(settings: Settings, store: Store): System {
       return tls;
     },
     messaging() {
-      messaging ??= createMessaging({ settings, store });
+      // Its logger reports the e-mails that could not be sent, which the user may not be told of.
+      messaging ??= createMessaging({ settings, store, log: createLogger(settings.logLevel) });
       return messaging;
     },
     ecps() {

@@ -1,6 +1,6 @@
 import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Directory, Person } from '../directory/index.ts';
-import type { AuditLog, Settings } from '../platform/index.ts';
+import type { AuditLog, Logger, Settings } from '../platform/index.ts';
 import { EcpsContactMissing, EcpsTooManyRequests, EcpsUnknownProfessional } from './errors.ts';
 import type { EcpsDb } from './store/tables.ts';
 
@@ -36,6 +36,8 @@ export interface EcpsContext {
   clock: () => Date;
   /** The PWA's address: activation links point into it. */
   appUrl: string;
+  /** For what fails after the answer has left (messages sent in the background). */
+  log: Logger;
 }
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');

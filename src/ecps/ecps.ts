@@ -1,6 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import QRCode from 'qrcode';
-import { limitedAddress, type RateLimiter } from '../platform/index.ts';
+import { createLogger, type Logger, limitedAddress, type RateLimiter } from '../platform/index.ts';
 import { cardActivation } from './activation-card.ts';
 import { checkActivationCode, createActivation } from './activation-code.ts';
 import {
@@ -68,8 +68,9 @@ const MAX_PIN_FAILURES = 3;
  * PIN, lockout, deactivation. Transport-free: the HTTP API and the provider's pages call it.
  */
 export function createEcps(
-  options: Omit<EcpsContext, 'clock' | 'appUrl'> & {
+  options: Omit<EcpsContext, 'clock' | 'appUrl' | 'log'> & {
     clock?: () => Date;
+    log?: Logger;
     /** Counters shared by the nodes (Redis) or kept in process; none = no login request limit. */
     rateLimiter?: RateLimiter;
   },
@@ -78,7 +79,8 @@ export function createEcps(
   const clock = options.clock ?? (() => new Date());
   const config = settings.ecps;
   const appUrl = `${settings.idp.url.replace(/\/$/, '')}/ecps/app/`;
-  const ctx: EcpsContext = { ...options, clock, appUrl };
+  const log = options.log ?? createLogger(settings.logLevel);
+  const ctx: EcpsContext = { ...options, clock, appUrl, log };
   const activePerson = (idnat: string) => findActive(ctx, idnat);
   const pushes = ecpsPush(ctx);
   /**

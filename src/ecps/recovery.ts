@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { asCaduceeError } from '../platform/index.ts';
 import {
   checkSendRate,
   codeHash,
@@ -30,11 +31,12 @@ export function ecpsRecovery(ctx: EcpsContext) {
       await checkSendRate(ctx, 'ecps_recovery', person?.nationalId ?? idnat.trim(), ip);
       const token = randomBytes(32).toString('base64url');
       const now = ctx.clock();
+      const id = randomUUID();
       // Recorded even for an unknown identifier, so the per-address limit counts every try.
       await db
         .insertInto('ecps_recovery')
         .values({
-          id: randomUUID(),
+          id,
           idnat: person?.nationalId ?? idnat.trim().slice(0, 20),
           token_hash: sha256(token),
           token_expires_at: new Date(now.getTime() + LINK_TTL_MINUTES * 60_000).toISOString(),
@@ -54,14 +56,34 @@ export function ecpsRecovery(ctx: EcpsContext) {
         ip,
         method: 'mail_sms',
       });
-      if (!contact?.email || !contact.mobile) return;
+      if (!person || !contact?.email || !contact.mobile) return;
       const link = `${portalUrl}/oubli/verifier?jeton=${token}`;
-      await messaging.mail.send({
-        to: contact.email,
-        subject: 'e-CPS : mot de passe oublié',
-        text: `Bonjour,\n\nVous avez indiqué avoir oublié le mot de passe de votre e-CPS. Pour la supprimer et pouvoir l'activer de nouveau, ouvrez ce lien :\n\n${link}\n\nUn code de vérification vous sera ensuite envoyé par SMS. Ce lien est valable ${LINK_TTL_MINUTES} minutes et ne sert qu'une fois.\n\nSi vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre e-CPS reste active.`,
-        html: `<p>Bonjour,</p><p>Vous avez indiqué avoir oublié le mot de passe de votre e-CPS. Pour la supprimer et pouvoir l'activer de nouveau :</p><p><a href="${link}">Vérifier mon identité</a></p><p>Un code de vérification vous sera ensuite envoyé par SMS. Ce lien est valable ${LINK_TTL_MINUTES} minutes et ne sert qu'une fois.</p><p>Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre e-CPS reste active.</p>`,
-      });
+      // Sent after the answer: waiting for SMTP for known identifiers only would tell, by the time
+      // taken, which identifiers exist. A failure is logged and audited, and voids the link; the
+      // requester is told the same as when it succeeds.
+      messaging.mail
+        .send({
+          to: contact.email,
+          subject: 'e-CPS : mot de passe oublié',
+          text: `Bonjour,\n\nVous avez indiqué avoir oublié le mot de passe de votre e-CPS. Pour la supprimer et pouvoir l'activer de nouveau, ouvrez ce lien :\n\n${link}\n\nUn code de vérification vous sera ensuite envoyé par SMS. Ce lien est valable ${LINK_TTL_MINUTES} minutes et ne sert qu'une fois.\n\nSi vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre e-CPS reste active.`,
+          html: `<p>Bonjour,</p><p>Vous avez indiqué avoir oublié le mot de passe de votre e-CPS. Pour la supprimer et pouvoir l'activer de nouveau :</p><p><a href="${link}">Vérifier mon identité</a></p><p>Un code de vérification vous sera ensuite envoyé par SMS. Ce lien est valable ${LINK_TTL_MINUTES} minutes et ne sert qu'une fois.</p><p>Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre e-CPS reste active.</p>`,
+        })
+        .catch(async (error: unknown) => {
+          ctx.log.error({ err: error }, 'e-CPS: "mot de passe oublié" e-mail not sent');
+          await db.updateTable('ecps_recovery').set({ status: 'failed' }).where('id', '=', id).execute();
+          await audit.record({
+            type: 'ecps.recovery.mail',
+            outcome: 'failure',
+            actor: person.nationalId,
+            subject: id,
+            ip,
+            method: 'mail_sms',
+            details: { code: asCaduceeError(error).error.code },
+          });
+        })
+        .catch((error: unknown) =>
+          ctx.log.error({ err: error }, 'e-CPS: "mot de passe oublié" e-mail failure not recorded'),
+        );
     },
 
     /** The e-mailed link was opened and confirmed: the SMS code leaves. */

@@ -1,14 +1,27 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { createDirectory, loadDemoDirectoryIfEmpty } from '../../src/directory/index.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createDirectory, type Directory, loadDemoDirectoryIfEmpty } from '../../src/directory/index.ts';
 import { createEcps, type Ecps, type EcpsDb, type EcpsMessaging } from '../../src/ecps/index.ts';
-import { createAuditLog, loadSettings, memoryRateLimiter } from '../../src/platform/index.ts';
+import { smtpMailSender } from '../../src/messaging/index.ts';
+import {
+  type AuditLog,
+  createAuditLog,
+  loadSettings,
+  memoryRateLimiter,
+  type RecordedAuditEvent,
+  type Settings,
+} from '../../src/platform/index.ts';
+import { type PortalDb, portalRoutes } from '../../src/portal/index.ts';
 import { type OpenedStore, storeCases } from '../support/stores.ts';
 
 const DOCTOR = '899760000028';
 const GP = '899760000010';
 const NO_CONTACTS = '899760000077';
+const PHARMACIST = '899760000036';
+const NURSE = '899760000044';
 const device = { name: 'Téléphone de test', model: 'test', os: 'test', appVersion: '0' };
 const publicJwk = { kty: 'EC', crv: 'P-256', x: 'x'.repeat(43), y: 'y'.repeat(43) };
 
@@ -31,23 +44,37 @@ for (const storeCase of storeCases()) {
       mail: { send: async (mail) => void sent.mail.push(mail) },
       sms: { send: async (sms) => void sent.sms.push(sms) },
     };
+    let directory: Directory;
+    let settings: Settings;
+    let audit: AuditLog;
     const db = () => opened.store.db as EcpsDb;
+    /** What an audit assertion compares (the event's id, time and chain fields vary). */
+    const seen = (event: RecordedAuditEvent | undefined) =>
+      event && {
+        outcome: event.outcome,
+        actor: event.actor,
+        subject: event.subject,
+        ip: event.ip,
+        method: event.method,
+      };
 
     before(async () => {
       opened = await storeCase.open();
-      const { settings } = loadSettings({ env: {}, overrides: { logLevel: 'silent' } });
-      const directory = createDirectory(opened.store, settings, () => now);
+      const loaded = loadSettings({ env: {}, overrides: { logLevel: 'silent' } }).settings;
+      settings = {
+        ...loaded,
+        ecps: { ...loaded.ecps, activationRequestsPerHour: 2, activationRequestsPerHourPerAddress: 3 },
+      };
+      directory = createDirectory(opened.store, settings, () => now);
       now = new Date();
       await loadDemoDirectoryIfEmpty(directory);
+      audit = createAuditLog(opened.store.db);
       ecps = createEcps({
         db: db(),
         directory,
         messaging,
-        settings: {
-          ...settings,
-          ecps: { ...settings.ecps, activationRequestsPerHour: 2, activationRequestsPerHourPerAddress: 3 },
-        },
-        audit: createAuditLog(opened.store.db),
+        settings,
+        audit,
         pinKey: randomBytes(32),
         clock: () => now,
       });
@@ -135,6 +162,13 @@ for (const storeCase of storeCases()) {
       });
       await ecps.choosePin(phone, started.activationId, '2580');
       assert.equal((await ecps.cardActivationStatus(DOCTOR, started.activationId)).step, 'active');
+      assert.deepEqual(seen((await audit.list({ type: 'ecps.activation', limit: 1 }))[0]), {
+        outcome: 'success',
+        actor: DOCTOR,
+        subject: started.deviceId,
+        ip: null,
+        method: 'card',
+      });
       // The professional hears of it at the directory's address (a SIM swap would not stay silent).
       const notice = sent.mail.find((mail) => mail.subject === 'Votre e-CPS a été activée');
       assert.equal(notice?.to, 'thomas.bernard@demo.caducee.test');
@@ -182,6 +216,128 @@ for (const storeCase of storeCases()) {
       await assert.rejects(ecps.startRecovery('899700000000', '203.0.113.9'), {
         code: 'ECPS_TOO_MANY_REQUESTS',
       });
+    });
+
+    it('the e-mail way: three wrong SMS codes void the activation and the pending device', async () => {
+      await ecps.sendActivationEmail(DOCTOR);
+      const started = await ecps.startActivation(token(sent.mail[0]!.text), publicJwk, device);
+      const code = /(\d{6})/.exec(sent.sms[0]!.text)![1]!;
+      const phone = await db()
+        .selectFrom('ecps_device')
+        .selectAll()
+        .where('id', '=', started.deviceId)
+        .executeTakeFirstOrThrow();
+      const wrong = code === '000000' ? '111111' : '000000';
+      for (const remaining of [2, 1, 0]) {
+        await assert.rejects(ecps.confirmActivationCode(phone, started.activationId, wrong), (error: Error) =>
+          new RegExp(remaining > 0 ? `reste ${remaining} essai` : 'annulée').test(error.message),
+        );
+      }
+      await assert.rejects(ecps.confirmActivationCode(phone, started.activationId, code), {
+        code: 'ECPS_ACTIVATION_INVALID',
+      });
+      const revoked = await db()
+        .selectFrom('ecps_device')
+        .select('status')
+        .where('id', '=', started.deviceId)
+        .executeTakeFirstOrThrow();
+      assert.equal(revoked.status, 'revoked');
+    });
+
+    it('limits the activation e-mails per identifier and per address', async () => {
+      await ecps.sendActivationEmail(DOCTOR, '203.0.113.20');
+      await ecps.sendActivationEmail(DOCTOR, '203.0.113.21');
+      await assert.rejects(ecps.sendActivationEmail(DOCTOR, '203.0.113.22'), {
+        code: 'ECPS_TOO_MANY_REQUESTS',
+      });
+      // One address trying many identifiers is stopped too.
+      await ecps.sendActivationEmail(GP, '203.0.113.20');
+      await ecps.sendActivationEmail(PHARMACIST, '203.0.113.20');
+      await assert.rejects(ecps.sendActivationEmail(NURSE, '203.0.113.20'), {
+        code: 'ECPS_TOO_MANY_REQUESTS',
+      });
+      assert.equal(sent.mail.length, 4);
+    });
+
+    it('"mot de passe oublié" on the portal answers at once and the same for a known identifier while SMTP hangs; the failure is audited and voids the link', async () => {
+      // Accepts the connection, never greets: the e-mail neither leaves nor fails before
+      // nodemailer's 10-second timeout. A known identifier's answer must not wait for it, or the
+      // time taken would tell which identifiers exist.
+      const sockets = new Set<Socket>();
+      let down = false;
+      const silent = createServer((socket) => {
+        sockets.add(socket);
+        if (down) socket.end('554 5.3.2 Service indisponible\r\n');
+      });
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const mail = smtpMailSender({
+        url: `smtp://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+        from: 'e-cps@caducee.test',
+      });
+      const hanging = createEcps({
+        db: db(),
+        directory,
+        messaging: { mail, sms: messaging.sms },
+        settings,
+        audit,
+        pinKey: randomBytes(32),
+        clock: () => now,
+      });
+      const portal = portalRoutes({
+        db: opened.store.db as PortalDb,
+        ecps: hanging,
+        cards: {} as never,
+        directory,
+        settings,
+        audit,
+      });
+      const ask = async (idnat: string) => {
+        const answer = await Promise.race([
+          portal.request(
+            '/oubli',
+            { method: 'POST', body: new URLSearchParams({ idnat }) },
+            { incoming: { socket: { remoteAddress: '198.51.100.20' }, headers: {} } },
+          ),
+          sleep(3000, undefined, { ref: false }).then(() =>
+            assert.fail(`the answer for ${idnat} waits for SMTP`),
+          ),
+        ]);
+        return { status: answer.status, page: await answer.text() };
+      };
+      try {
+        const known = await ask(DOCTOR);
+        const unknown = await ask('899700000000');
+        assert.equal(known.status, 200);
+        assert.equal(known.page, unknown.page);
+        assert.match(known.page, /un e-mail vient d'être envoyé/);
+        // The e-mail is on its way; SMTP now turns it down.
+        while (sockets.size === 0) await sleep(20);
+        down = true;
+        for (const socket of sockets) socket.end('554 5.3.2 Service indisponible\r\n');
+        let failure: RecordedAuditEvent | undefined;
+        for (let i = 0; i < 100 && !failure; i++) {
+          await sleep(50);
+          [failure] = await audit.list({ type: 'ecps.recovery.mail', limit: 1 });
+        }
+        assert.deepEqual(seen(failure), {
+          outcome: 'failure',
+          actor: DOCTOR,
+          subject: failure?.subject,
+          ip: '198.51.100.20',
+          method: 'mail_sms',
+        });
+        assert.deepEqual(failure?.details, { code: 'MESSAGING_MAIL_NOT_SENT' });
+        const recovery = await db()
+          .selectFrom('ecps_recovery')
+          .select(['idnat', 'status'])
+          .where('id', '=', failure!.subject!)
+          .executeTakeFirstOrThrow();
+        assert.deepEqual({ ...recovery }, { idnat: DOCTOR, status: 'failed' }, 'the link can never be used');
+      } finally {
+        mail.close?.();
+        for (const socket of sockets) socket.destroy();
+        silent.close();
+      }
     });
 
     it('limits the login requests pushed to one professional and sent from one address (push bombing)', async () => {
