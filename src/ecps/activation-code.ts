@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { limitedAddress } from '../platform/index.ts';
 import { codeMatches, type EcpsContext, MAX_CODE_ATTEMPTS, sha256 } from './context.ts';
 import { EcpsActivationInvalid, EcpsWrongActivationCode } from './errors.ts';
 import type { EcpsActivationTable } from './store/tables.ts';
@@ -89,6 +90,7 @@ export async function createActivation(
       status: 'open',
       created_at: now.toISOString(),
       request_ip: input.ip ?? null,
+      request_network: input.ip ? limitedAddress(input.ip) : null,
     })
     .execute();
   return { id, token, link: `${ctx.appUrl}#activer=${token}`, expiresAt };

@@ -1,6 +1,6 @@
 import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Directory, Person } from '../directory/index.ts';
-import type { AuditLog, Logger, Settings } from '../platform/index.ts';
+import { type AuditLog, type Logger, limitedAddress, type Settings } from '../platform/index.ts';
 import { EcpsContactMissing, EcpsTooManyRequests, EcpsUnknownProfessional } from './errors.ts';
 import type { EcpsDb } from './store/tables.ts';
 
@@ -85,7 +85,7 @@ export async function checkSendRate(
   ip: string | undefined,
 ) {
   const since = new Date(ctx.clock().getTime() - 3_600_000).toISOString();
-  const count = async (column: 'idnat' | 'request_ip', value: string) =>
+  const count = async (column: 'idnat' | 'request_network', value: string) =>
     Number(
       (
         await ctx.db
@@ -98,6 +98,10 @@ export async function checkSendRate(
     );
   if ((await count('idnat', idnat)) >= ctx.settings.ecps.activationRequestsPerHour)
     throw EcpsTooManyRequests({ retryAfterMinutes: 60 });
-  if (ip && (await count('request_ip', ip)) >= ctx.settings.ecps.activationRequestsPerHourPerAddress)
+  if (
+    ip &&
+    (await count('request_network', limitedAddress(ip))) >=
+      ctx.settings.ecps.activationRequestsPerHourPerAddress
+  )
     throw EcpsTooManyRequests({ retryAfterMinutes: 60 });
 }

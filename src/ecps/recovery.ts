@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { asCaduceeError } from '../platform/index.ts';
+import { asCaduceeError, limitedAddress } from '../platform/index.ts';
 import {
   checkSendRate,
   codeHash,
@@ -46,6 +46,7 @@ export function ecpsRecovery(ctx: EcpsContext) {
           code_attempts: 0,
           status: contact?.email && contact.mobile ? 'open' : 'failed',
           request_ip: ip ?? null,
+          request_network: ip ? limitedAddress(ip) : null,
           created_at: now.toISOString(),
         })
         .execute();

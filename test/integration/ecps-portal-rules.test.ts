@@ -208,12 +208,13 @@ for (const storeCase of storeCases()) {
     });
 
     it('limits what sends e-mails per identifier and per address', async () => {
-      await ecps.startRecovery(DOCTOR, '203.0.113.9');
-      await ecps.startRecovery(DOCTOR, '203.0.113.9');
+      // Addresses of one IPv6 /64, which the per-address limit counts as one.
+      await ecps.startRecovery(DOCTOR, '2001:db8:301:1::1');
+      await ecps.startRecovery(DOCTOR, '2001:db8:301:1::2');
       await assert.rejects(ecps.startRecovery(DOCTOR, '203.0.113.10'), { code: 'ECPS_TOO_MANY_REQUESTS' });
       // One address trying many identifiers is stopped too.
-      await ecps.startRecovery(GP, '203.0.113.9');
-      await assert.rejects(ecps.startRecovery('899700000000', '203.0.113.9'), {
+      await ecps.startRecovery(GP, '2001:db8:301:1::3');
+      await assert.rejects(ecps.startRecovery('899700000000', '2001:db8:301:1::4'), {
         code: 'ECPS_TOO_MANY_REQUESTS',
       });
     });
@@ -250,13 +251,14 @@ for (const storeCase of storeCases()) {
       await assert.rejects(ecps.sendActivationEmail(DOCTOR, '203.0.113.22'), {
         code: 'ECPS_TOO_MANY_REQUESTS',
       });
-      // One address trying many identifiers is stopped too.
-      await ecps.sendActivationEmail(GP, '203.0.113.20');
-      await ecps.sendActivationEmail(PHARMACIST, '203.0.113.20');
-      await assert.rejects(ecps.sendActivationEmail(NURSE, '203.0.113.20'), {
+      // One address trying many identifiers is stopped too; an IPv6 /64 is one address.
+      await ecps.sendActivationEmail(GP, '2001:db8:302:1::1');
+      await ecps.sendActivationEmail(PHARMACIST, '2001:db8:302:1::2');
+      await ecps.sendActivationEmail(NURSE, '2001:db8:302:1::3');
+      await assert.rejects(ecps.sendActivationEmail(GP, '2001:db8:302:1:ffff::4'), {
         code: 'ECPS_TOO_MANY_REQUESTS',
       });
-      assert.equal(sent.mail.length, 4);
+      assert.equal(sent.mail.length, 5);
     });
 
     it('"mot de passe oublié" on the portal answers at once and the same for a known identifier while SMTP hangs; the failure is audited and voids the link', async () => {
@@ -379,14 +381,16 @@ for (const storeCase of storeCases()) {
         .where('id', '=', started.deviceId)
         .executeTakeFirstOrThrow();
       await limited.testLogin(active, '2580');
-      // One address asking for many professionals is stopped too.
+      // One address asking for many professionals is stopped too; an IPv6 /64 is one address,
+      // whichever of its addresses each request comes from.
+      let host = 0;
       const other = (idnat: string) =>
         limited.createRequest({
           idnat,
           clientName: 'Service',
           origin: 'oidc:y',
           withCode: true,
-          ip: '198.51.100.99',
+          ip: `2001:db8:200:1::${++host}`,
         });
       for (const idnat of [GP, NO_CONTACTS, '899760000036', '899760000044'])
         await other(idnat).catch((error) => assert.equal(error.code, 'ECPS_NOT_ACTIVATED'));

@@ -122,6 +122,20 @@ export function ecpsMigrations(): Migrations {
         await db.schema.alterTable('ecps_auth_request').addColumn('reported_at', 'text').execute();
       },
     },
+    // What sends e-mails is counted per address as the other limits count it, an IPv6 /64 as one
+    // (`limitedAddress`); `request_ip` keeps the exact address.
+    '2026-11-26-50-ecps-request-network': {
+      async up(db: Kysely<any>) {
+        for (const table of ['ecps_activation', 'ecps_recovery']) {
+          await db.schema.alterTable(table).addColumn('request_network', 'text').execute();
+          await db.schema
+            .createIndex(`${table}_request_network`)
+            .on(table)
+            .columns(['request_network', 'created_at'])
+            .execute();
+        }
+      },
+    },
     // Every signed app call removes the expired replay markers: without an index that was a scan
     // of every marker of the last two minutes, per call (measured by the benchmarks).
     '2026-11-26-40-ecps-seen-jti-expiry': {

@@ -41,8 +41,10 @@ export interface EcpsActivationTable {
   code_confirmed_at: string | null;
   status: 'open' | 'done' | 'failed';
   created_at: string;
-  /** Address that asked for it (per-address limit); null for card activations' own checks. */
+  /** Address that asked for it; null for card activations' own checks. */
   request_ip: string | null;
+  /** That address as the per-address limit counts it (an IPv6 /64 as one); null before it was kept. */
+  request_network: string | null;
 }
 
 /**
@@ -60,6 +62,8 @@ export interface EcpsRecoveryTable {
   code_attempts: number;
   status: 'open' | 'done' | 'failed';
   request_ip: string | null;
+  /** As in EcpsActivationTable. */
+  request_network: string | null;
   created_at: string;
 }
 
