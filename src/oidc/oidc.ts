@@ -12,6 +12,7 @@ import { interactionRoutes } from './interaction/routes.ts';
 import { loadClientSecretKey } from './keys/client-secret-key.ts';
 import { cookieKeys, deploymentId } from './keys/secrets.ts';
 import { ensureSigningKeys } from './keys/signing-keys.ts';
+import { enlargeClientCache } from './provider/client-cache.ts';
 import { providerConfiguration } from './provider/configuration.ts';
 import { endSessionsOfAccount, storeGrantIdsOf, storeSessionIdsOf } from './provider/end-sessions.ts';
 import { answerFailures } from './provider/failures.ts';
@@ -95,6 +96,7 @@ export async function createOidc(options: {
       }),
     );
     answerFailures(provider, log);
+    enlargeClientCache(provider, settings.oidc.clientCacheSize, log);
     provider.use(oauthRateLimits({ limiter: options.rateLimiter, settings, log }));
     // The handler's arguments are (ctx, error, client, accountId, sid).
     provider.on('backchannel.error', (_ctx, error, client) =>

@@ -57,6 +57,9 @@ export const defaults = {
     /** Calls the provider makes (back-channel logout, jwks_uri, CIBA ping) to loopback or private
      * addresses are refused against SSRF; `auto` allows them when the issuer itself is local. */
     outboundToPrivateAddresses: 'auto',
+    /** Clients kept parsed and validated in memory per node (oidc-provider keeps 100): a client
+     * read from the store is otherwise validated anew at each request. A few KB each. */
+    clientCacheSize: 5_000,
   },
   messaging: {
     /** SMTP server for e-mails ('' = the embedded catcher of the dev outbox). */

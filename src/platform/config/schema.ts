@@ -54,6 +54,7 @@ export const settingsSchema = z.strictObject({
     sessionTtl: z.number().int().min(60),
     interactionTtl: z.number().int().min(60).max(3600),
     outboundToPrivateAddresses: z.enum(['auto', 'allow', 'deny']),
+    clientCacheSize: z.number().int().min(100).max(1_000_000),
   }),
   messaging: z.strictObject({
     smtpUrl: optionalUrl(['smtp', 'smtps']),
