@@ -273,6 +273,11 @@ export async function startDeployment(
     CADUCEE_RATE_LIMITS_OAUTH_REQUESTS_PER_ADDRESS: '1000000',
     CADUCEE_RATE_LIMITS_OAUTH_REQUESTS_PER_CLIENT: '1000000',
   };
+  // Settings of the servers for an A/B comparison, e.g. "CADUCEE_OIDC_CLIENT_CACHE_SIZE=100".
+  for (const pair of (process.env.CADUCEE_BENCH_SERVER_ENV ?? '').split(/\s+/).filter(Boolean)) {
+    const [name, ...value] = pair.split('=');
+    env[name!] = value.join('=');
+  }
   if (target.kind === 'postgres') {
     const created = await createSchema(target.databaseUrl!);
     schema = created.schema;

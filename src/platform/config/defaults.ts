@@ -58,8 +58,8 @@ export const defaults = {
      * addresses are refused against SSRF; `auto` allows them when the issuer itself is local. */
     outboundToPrivateAddresses: 'auto',
     /** Clients kept parsed and validated in memory per node (oidc-provider keeps 100): a client
-     * read from the store is otherwise validated anew at each request. A few KB each. */
-    clientCacheSize: 5_000,
+     * read from the store is otherwise validated anew at each request (~45 µs). ~1.3 KB each. */
+    clientCacheSize: 20_000,
   },
   messaging: {
     /** SMTP server for e-mails ('' = the embedded catcher of the dev outbox). */
