@@ -26,7 +26,6 @@ const OAUTH_ERRORS: Record<number, string> = { 503: 'temporarily_unavailable', 4
  * - An error thrown by middleware added to the provider (the rate limits, reading their Redis
  *   counters) never reaches oidc-provider's handler: Koa's would answer a bare 500 and drop the
  *   security headers already set. It is answered here instead, in the shape the client expects.
- *
  * - A request no route takes gets NOT_FOUND, as on our own routes.
  *
  * Installed first, so that it wraps every other middleware of the provider.
@@ -47,7 +46,7 @@ export function answerFailures(provider: Provider, log: Logger): void {
     } catch (thrown) {
       const { error, reference } = asCaduceeError(thrown);
       if (reference) log.error({ err: thrown, reference, path: ctx.path }, 'unexpected error');
-      else log.warn({ err: thrown, path: ctx.path }, 'store unavailable');
+      else log.warn({ err: thrown, path: ctx.path, code: error.code }, 'provider request failed');
       answer(ctx, error);
       return;
     }
