@@ -28,9 +28,10 @@ async function startIdp(opened: OpenedStore) {
 
 /**
  * Oversized bodies are refused before they are read whole: 16 KiB on the e-CPS app's API,
- * 1 MiB anywhere else, whether the client announces the size or streams it in chunks.
+ * 1 MiB anywhere else, whether the client announces the size or streams it in chunks. A URL over
+ * 16 KiB and bytes that are no HTTP are refused as clearly.
  */
-describe('HTTP: oversized request bodies', () => {
+describe('HTTP: oversized and malformed requests', () => {
   let opened: OpenedStore;
   let idp: Awaited<ReturnType<typeof startIdp>>;
   before(async () => {
@@ -100,25 +101,9 @@ describe('HTTP: oversized request bodies', () => {
     assert.equal(form.status, 413);
     assert.equal((await form.json()).error.code, 'REQUEST_TOO_LARGE');
   });
-});
 
-/**
- * What Node's HTTP parser refuses before any handler (a URL over 16 KiB, bytes that are no HTTP)
- * gets our page with its code and the security headers, not a bare status line.
- */
-describe('HTTP: requests refused by the parser', () => {
-  let opened: OpenedStore;
-  let idp: Awaited<ReturnType<typeof startIdp>>;
-  before(async () => {
-    opened = await storeCases()[0]!.open();
-    idp = await startIdp(opened);
-  });
-  after(async () => {
-    await idp?.server.close();
-    idp?.test.dispose();
-    await opened?.dispose();
-  });
-
+  // Refused by Node's HTTP parser before any handler: our page with its code and the security
+  // headers, not a bare status line.
   it('answers REQUEST_HEADERS_TOO_LARGE (431) to a 20 KB authorization URL', async () => {
     const response = await idp.fetch(
       `${idp.base}/protocol/openid-connect/auth?client_id=x&state=${'a'.repeat(20_000)}`,

@@ -48,6 +48,8 @@ for (const storeCase of storeCases()) {
     let settings: Settings;
     let audit: AuditLog;
     const db = () => opened.store.db as EcpsDb;
+    const deviceById = (id: string) =>
+      db().selectFrom('ecps_device').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     /** What an audit assertion compares (the event's id, time and chain fields vary). */
     const seen = (event: RecordedAuditEvent | undefined) =>
       event && {
@@ -114,11 +116,7 @@ for (const storeCase of storeCases()) {
     it('the card way: three wrong codes on the portal void the activation and the pending device; the app cannot confirm it itself', async () => {
       const portal = await ecps.startCardActivation(DOCTOR);
       const started = await ecps.startActivation(token(portal.link), publicJwk, device);
-      const phone = await db()
-        .selectFrom('ecps_device')
-        .selectAll()
-        .where('id', '=', started.deviceId)
-        .executeTakeFirstOrThrow();
+      const phone = await deviceById(started.deviceId);
       // A stolen QR code gives the thief's app the code, but only the portal may take it.
       await assert.rejects(ecps.confirmActivationCode(phone, started.activationId, started.code!), {
         code: 'ECPS_ACTIVATION_INVALID',
@@ -137,11 +135,7 @@ for (const storeCase of storeCases()) {
         code: 'ECPS_ACTIVATION_INVALID',
       });
       assert.equal((await ecps.cardActivationStatus(DOCTOR, started.activationId)).step, 'failed');
-      const revoked = await db()
-        .selectFrom('ecps_device')
-        .select('status')
-        .where('id', '=', started.deviceId)
-        .executeTakeFirstOrThrow();
+      const revoked = await deviceById(started.deviceId);
       assert.equal(revoked.status, 'revoked');
     });
 
@@ -151,11 +145,7 @@ for (const storeCase of storeCases()) {
       assert.equal((await ecps.cardActivationStatus(DOCTOR, started.activationId)).step, 'waiting-code');
       await ecps.confirmCardCode(DOCTOR, started.activationId, started.code!);
       assert.equal((await ecps.cardActivationStatus(DOCTOR, started.activationId)).step, 'waiting-pin');
-      const phone = await db()
-        .selectFrom('ecps_device')
-        .selectAll()
-        .where('id', '=', started.deviceId)
-        .executeTakeFirstOrThrow();
+      const phone = await deviceById(started.deviceId);
       assert.deepEqual(await ecps.activationStatus(phone, started.activationId), {
         status: 'open',
         codeConfirmed: true,
@@ -223,11 +213,7 @@ for (const storeCase of storeCases()) {
       await ecps.sendActivationEmail(DOCTOR);
       const started = await ecps.startActivation(token(sent.mail[0]!.text), publicJwk, device);
       const code = /(\d{6})/.exec(sent.sms[0]!.text)![1]!;
-      const phone = await db()
-        .selectFrom('ecps_device')
-        .selectAll()
-        .where('id', '=', started.deviceId)
-        .executeTakeFirstOrThrow();
+      const phone = await deviceById(started.deviceId);
       const wrong = code === '000000' ? '111111' : '000000';
       for (const remaining of [2, 1, 0]) {
         await assert.rejects(ecps.confirmActivationCode(phone, started.activationId, wrong), (error: Error) =>
@@ -237,11 +223,7 @@ for (const storeCase of storeCases()) {
       await assert.rejects(ecps.confirmActivationCode(phone, started.activationId, code), {
         code: 'ECPS_ACTIVATION_INVALID',
       });
-      const revoked = await db()
-        .selectFrom('ecps_device')
-        .select('status')
-        .where('id', '=', started.deviceId)
-        .executeTakeFirstOrThrow();
+      const revoked = await deviceById(started.deviceId);
       assert.equal(revoked.status, 'revoked');
     });
 
@@ -360,11 +342,7 @@ for (const storeCase of storeCases()) {
       const portal = await limited.startCardActivation(DOCTOR);
       const started = await limited.startActivation(token(portal.link), publicJwk, device);
       await limited.confirmCardCode(DOCTOR, started.activationId, started.code!);
-      const phone = await db()
-        .selectFrom('ecps_device')
-        .selectAll()
-        .where('id', '=', started.deviceId)
-        .executeTakeFirstOrThrow();
+      const phone = await deviceById(started.deviceId);
       await limited.choosePin(phone, started.activationId, '2580');
       const ask = (ip: string) =>
         limited.createRequest({ idnat: DOCTOR, clientName: 'Service', origin: 'oidc:x', withCode: true, ip });
@@ -375,11 +353,7 @@ for (const storeCase of storeCases()) {
         return true;
       });
       // The phone's own test is not a login someone else asked for.
-      const active = await db()
-        .selectFrom('ecps_device')
-        .selectAll()
-        .where('id', '=', started.deviceId)
-        .executeTakeFirstOrThrow();
+      const active = await deviceById(started.deviceId);
       await limited.testLogin(active, '2580');
       // One address asking for many professionals is stopped too; an IPv6 /64 is one address,
       // whichever of its addresses each request comes from.
@@ -431,11 +405,7 @@ for (const storeCase of storeCases()) {
       const portal = await ecps.startCardActivation(GP);
       const started = await ecps.startActivation(token(portal.link), publicJwk, device);
       await ecps.confirmCardCode(GP, started.activationId, started.code!);
-      const phone = await db()
-        .selectFrom('ecps_device')
-        .selectAll()
-        .where('id', '=', started.deviceId)
-        .executeTakeFirstOrThrow();
+      const phone = await deviceById(started.deviceId);
       const { expiresAt } = await ecps.choosePin(phone, started.activationId, '2580');
       assert.deepEqual(await ecps.sendExpiryReminders(), { sent: 0 }, 'not yet');
       now = new Date(Date.parse(expiresAt) - 29 * 86_400_000);
@@ -452,11 +422,7 @@ for (const storeCase of storeCases()) {
         ecps.createRequest({ idnat: GP, clientName: 'Service', origin: 'test', withCode: true }),
         { code: 'ECPS_NOT_ACTIVATED' },
       );
-      const expired = await db()
-        .selectFrom('ecps_device')
-        .selectAll()
-        .where('id', '=', started.deviceId)
-        .executeTakeFirstOrThrow();
+      const expired = await deviceById(started.deviceId);
       await assert.rejects(ecps.pendingFor(expired), { code: 'ECPS_EXPIRED' });
       assert.equal((await ecps.devicesOf(GP)).find((entry) => entry.id === expired.id)?.status, 'expired');
       // "Supprimer ma e-CPS" still works on an expired one.

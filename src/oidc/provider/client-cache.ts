@@ -12,16 +12,15 @@ import type { Logger } from '../../platform/index.ts';
  * so when oidc-provider's internals no longer look as expected (a test pins them).
  */
 export function enlargeClientCache(provider: Provider, maxSize: number, log: Logger): boolean {
-  const internals = instance(provider) as { dynamicClients?: unknown } | undefined;
-  if (!internals || !(internals.dynamicClients instanceof LRU)) {
+  if (!parsedClientCache(provider)) {
     log.warn('oidc-provider internals changed: the parsed client cache keeps its default size');
     return false;
   }
-  internals.dynamicClients = new LRU({ maxSize });
+  instance(provider)!.dynamicClients = new LRU({ maxSize });
   return true;
 }
 
-/** The provider's cache of parsed clients, for the test that pins the above. */
+/** The provider's cache of parsed clients, where oidc-provider keeps it (undefined if it moved). */
 export function parsedClientCache(
   provider: Provider,
 ): { get(key: string): unknown; set(key: string, value: unknown): void } | undefined {

@@ -21,15 +21,8 @@ interface LogoutClient {
 }
 
 /** The live sessions of an account in the durable store (the `account_id` lookup column). */
-export async function storeSessionIdsOf(db: OidcDb, accountId: string, now = new Date()): Promise<string[]> {
-  const rows = await db
-    .selectFrom('oidc_payload')
-    .select('id')
-    .where('model', '=', 'Session')
-    .where('account_id', '=', accountId)
-    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now.toISOString())]))
-    .execute();
-  return rows.map((row) => row.id);
+export function storeSessionIdsOf(db: OidcDb, accountId: string, now = new Date()): Promise<string[]> {
+  return liveIdsOf(db, 'Session', accountId, now);
 }
 
 /**
@@ -37,11 +30,15 @@ export async function storeSessionIdsOf(db: OidcDb, accountId: string, now = new
  * sessions, and those no live session names any more (CIBA logins, which open no session, and
  * offline access that outlived its session).
  */
-export async function storeGrantIdsOf(db: OidcDb, accountId: string, now = new Date()): Promise<string[]> {
+export function storeGrantIdsOf(db: OidcDb, accountId: string, now = new Date()): Promise<string[]> {
+  return liveIdsOf(db, 'Grant', accountId, now);
+}
+
+async function liveIdsOf(db: OidcDb, model: 'Session' | 'Grant', accountId: string, now: Date) {
   const rows = await db
     .selectFrom('oidc_payload')
     .select('id')
-    .where('model', '=', 'Grant')
+    .where('model', '=', model)
     .where('account_id', '=', accountId)
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now.toISOString())]))
     .execute();

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { maxHeaderSize, type Server, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type CaduceeError, MalformedHttpRequest, RequestHeadersTooLarge } from '../errors/index.ts';
 import { errorPage } from './render-error.ts';
@@ -11,7 +11,7 @@ import { securityHeaders } from './security-headers.ts';
  * catalogued error as a page (a browser is the usual sender of a long URL), with our security
  * headers, then closes the connection as Node does.
  */
-export function answerClientErrors(server: Server, maxHeaderBytes = 16 * 1024): void {
+export function answerClientErrors(server: Server, maxHeaderBytes = maxHeaderSize): void {
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     // A connection reset or timed out has no one left to answer.
     if (error.code === 'ECONNRESET' || !socket.writable) {
@@ -31,7 +31,7 @@ export function answerClientErrors(server: Server, maxHeaderBytes = 16 * 1024): 
       connection: 'close',
     };
     const head = [
-      `HTTP/1.1 ${refusal.status} ${refusal.status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}`,
+      `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}`,
       ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
     ].join('\r\n');
     socket.end(Buffer.concat([Buffer.from(`${head}\r\n\r\n`), body]));
