@@ -30,11 +30,21 @@ export function redisEventBus(url: string): EventBus {
       const count = (counts.get(topic) ?? 0) + 1;
       counts.set(topic, count);
       if (count === 1) subscriber.subscribe(PREFIX + topic).catch(() => undefined);
+      let subscribed = true;
+      // Idempotent: a second call must not take another listener's count (which would leave a
+      // later subscriber without its Redis subscription). A topic with no listener is forgotten,
+      // so that topics named per request would not pile up.
       return () => {
+        if (!subscribed) return;
+        subscribed = false;
         local.off(topic, listener);
         const left = (counts.get(topic) ?? 1) - 1;
-        counts.set(topic, left);
-        if (left === 0) subscriber.unsubscribe(PREFIX + topic).catch(() => undefined);
+        if (left > 0) {
+          counts.set(topic, left);
+          return;
+        }
+        counts.delete(topic);
+        subscriber.unsubscribe(PREFIX + topic).catch(() => undefined);
       };
     },
     async close() {
