@@ -32,6 +32,7 @@ import { type DeviceKey, deviceKeyOf } from '../../src/wallet/index.ts';
 import { writeSyntheticExtract } from '../extract-generator.ts';
 import { keepAliveAgent, send } from './http.ts';
 import { Mailbox } from './mailbox.ts';
+import type { MemoryProbe } from './memory.ts';
 
 const CADUCEE = fileURLToPath(new URL('../../bin/caducee.js', import.meta.url));
 const EMBEDDED_SERVER = fileURLToPath(new URL('./embedded-server.ts', import.meta.url));
@@ -90,6 +91,8 @@ export interface Deployment {
   cards: BenchCard[];
   /** Process ids of the servers (their trees are measured). */
   pids: number[];
+  /** Each server process's `/metrics`, for the soak's memory samples. */
+  memoryProbes: MemoryProbe[];
   /** The espace médecin, when asked for: its URL, the processes serving it, its accounts. */
   espaceMedecin?: { url: string; pids: number[]; accounts: BenchAccount[] };
   /** Where the deployment's e-mail goes (SMTP), read by the driver. */
@@ -525,6 +528,16 @@ export async function startDeployment(
     devices,
     cards,
     pids: children.map((child) => child.pid!),
+    memoryProbes:
+      target.kind === 'sqlite'
+        ? [{ name: 'embedded', url: `${issuer}/metrics` }]
+        : [
+            { name: 'idp', url: `${issuer}/metrics` },
+            { name: 'card-host', url: `${cardHostUrl}/metrics` },
+            ...(options.espaceMedecin
+              ? [{ name: 'espace-medecin', url: `${espaceMedecinUrl}/metrics` }]
+              : []),
+          ],
     espaceMedecin: options.espaceMedecin
       ? {
           url: espaceMedecinUrl,

@@ -5,6 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ProcessMemory } from './memory.ts';
 import { ownCpuSeconds, treeCpuSeconds, treeRssMb } from './proc.ts';
 
 /** One operation of a scenario (a whole login, one refresh…); throws on any unexpected answer. */
@@ -59,7 +60,23 @@ export interface PhaseResult {
    * apart as the servers' (busy or idle) or the driver's.
    */
   windows?: SoakWindow[];
+  /** Soak only: each server process's own memory at every sample (when the soak was given probes). */
+  memory?: Array<{ atSeconds: number; processes: Record<string, ProcessMemory> }>;
+  /** Soak only: per process and measure, the least-squares slope in MB per minute. */
+  memorySlopes?: Record<string, Record<MemoryMeasure, { whole: number; secondHalf: number }>>;
+  /** Soak only: per process, the heap floor of each `HEAP_FLOOR_SECONDS` window (see heapFloor). */
+  heapFloor?: Record<string, Array<{ atSeconds: number; mb: number }>>;
 }
+
+/** What the soak follows per process: the samples' measures, and the heap floor. */
+export type MemoryMeasure = keyof ProcessMemory | 'heapFloorMb';
+
+/**
+ * A busy server's heap in use swings by hundreds of MB between two major garbage collections, so
+ * a sample at a random instant says little of what it retains. The least heap in use within a
+ * few minutes is close to what the last major collection left: a leak makes that floor rise.
+ */
+const HEAP_FLOOR_SECONDS = 180;
 
 export interface SoakWindow {
   fromSeconds: number;
@@ -204,6 +221,8 @@ export async function openArrivals(options: {
   phase: 'open' | 'soak' | 'stream';
   /** Soak: sample the server's RSS this often. */
   rssEverySeconds?: number;
+  /** Soak: read each server process's own memory at every RSS sample. */
+  sampleMemory?: () => Promise<Record<string, ProcessMemory>>;
 }): Promise<PhaseResult> {
   const recorder = new Recorder(options.pids);
   const total = Math.max(1, Math.round(options.rate * options.seconds));
@@ -213,6 +232,16 @@ export async function openArrivals(options: {
   /** Soak: each operation's arrival (ms after t0) and latency; CPU readings at each sample. */
   const timed: Array<[number, number]> = [];
   const cpuAt: Array<{ server: number; driver: number }> = [];
+  const memory: NonNullable<PhaseResult['memory']> = [];
+  const memoryReads: Array<Promise<void>> = [];
+  const readMemory = (atSeconds: number) => {
+    if (!options.sampleMemory) return;
+    memoryReads.push(
+      options.sampleMemory().then((processes) => {
+        memory.push({ atSeconds, processes });
+      }),
+    );
+  };
   const serverCpu = () => {
     const { user, system } = treeCpuSeconds(options.pids);
     return user + system;
@@ -223,6 +252,7 @@ export async function openArrivals(options: {
     const now = performance.now();
     if (options.rssEverySeconds && now - t0 >= nextSample * 1000) {
       rss.push({ atSeconds: round((now - t0) / 1000, 1), mb: treeRssMb(options.pids) });
+      readMemory(round((now - t0) / 1000, 1));
       cpuAt.push({ server: serverCpu(), driver: ownCpuSeconds() });
       nextSample += options.rssEverySeconds;
     }
@@ -256,6 +286,14 @@ export async function openArrivals(options: {
     result.rssSlopeMbPerMinute = { whole: slopePerMinute(rss), secondHalf: slopePerMinute(half) };
     cpuAt.push({ server: serverCpu(), driver: ownCpuSeconds() });
     result.windows = soakWindows(timed, cpuAt, options.rssEverySeconds);
+    if (options.sampleMemory) {
+      readMemory(result.seconds);
+      await Promise.all(memoryReads);
+      memory.sort((a, b) => a.atSeconds - b.atSeconds);
+      result.memory = memory;
+      result.heapFloor = heapFloor(memory);
+      result.memorySlopes = memorySlopes(memory, result.heapFloor, result.seconds);
+    }
   }
   return result;
 }
@@ -300,6 +338,62 @@ export async function sweep(options: SweepOptions): Promise<{ levels: PhaseResul
     if (flat >= (options.patience ?? 2)) break;
   }
   return { levels, peak: peak ?? levels[0]! };
+}
+
+/** Per process, the least heap in use of each window, dated at the window's middle. */
+function heapFloor(samples: NonNullable<PhaseResult['memory']>): NonNullable<PhaseResult['heapFloor']> {
+  const windows = new Map<string, Map<number, number[]>>();
+  for (const sample of samples) {
+    const window = Math.floor(sample.atSeconds / HEAP_FLOOR_SECONDS);
+    for (const [name, memory] of Object.entries(sample.processes)) {
+      if (!Number.isFinite(memory.heapUsedMb)) continue;
+      const byWindow = windows.get(name) ?? new Map<number, number[]>();
+      windows.set(name, byWindow);
+      byWindow.set(window, [...(byWindow.get(window) ?? []), memory.heapUsedMb]);
+    }
+  }
+  const floors: NonNullable<PhaseResult['heapFloor']> = {};
+  for (const [name, byWindow] of windows) {
+    const full = Math.max(...[...byWindow.values()].map((values) => values.length));
+    // A window cut short (the soak's last) holds too few samples to have met a collection.
+    floors[name] = [...byWindow]
+      .filter(([, values]) => values.length * 2 >= full)
+      .map(([window, values]) => ({
+        atSeconds: window * HEAP_FLOOR_SECONDS + HEAP_FLOOR_SECONDS / 2,
+        mb: Math.min(...values),
+      }));
+  }
+  return floors;
+}
+
+/** Slope of every measure of every process sampled, over the whole soak and its second half. */
+function memorySlopes(
+  samples: NonNullable<PhaseResult['memory']>,
+  floors: NonNullable<PhaseResult['heapFloor']>,
+  seconds: number,
+): NonNullable<PhaseResult['memorySlopes']> {
+  const slopes: NonNullable<PhaseResult['memorySlopes']> = {};
+  const names = new Set(samples.flatMap((sample) => Object.keys(sample.processes)));
+  const slopesOf = (points: Array<{ atSeconds: number; mb: number }>) => ({
+    whole: slopePerMinute(points),
+    secondHalf: slopePerMinute(points.filter((point) => point.atSeconds >= seconds / 2)),
+  });
+  for (const name of names) {
+    const of = (key: keyof ProcessMemory) =>
+      slopesOf(
+        samples
+          .filter((sample) => sample.processes[name] && Number.isFinite(sample.processes[name][key]))
+          .map((sample) => ({ atSeconds: sample.atSeconds, mb: sample.processes[name]![key] })),
+      );
+    slopes[name] = {
+      rssMb: of('rssMb'),
+      heapUsedMb: of('heapUsedMb'),
+      oldSpaceUsedMb: of('oldSpaceUsedMb'),
+      externalMb: of('externalMb'),
+      heapFloorMb: slopesOf(floors[name] ?? []),
+    };
+  }
+  return slopes;
 }
 
 /** The soak's operations grouped by the sampling window they arrived in. */

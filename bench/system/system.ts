@@ -12,8 +12,9 @@ import {
   type StoreTarget,
   startDeployment,
 } from './deployment.ts';
-import { exchanges } from './http.ts';
+import { exchanges, keepAliveAgent } from './http.ts';
 import { closedLoop, openArrivals, type PhaseResult, sweep } from './load.ts';
+import { sampleMemory } from './memory.ts';
 import { treeRssMb } from './proc.ts';
 import { Driver, SCENARIOS, type Scenario } from './scenarios.ts';
 
@@ -212,7 +213,9 @@ async function runScenario(
   if (options.soak?.scenario === scenario.name) {
     const soakRate = Math.max(1, swept.peak.throughput / 2);
     log(`  soak: ${options.soak.seconds} s at ${soakRate.toFixed(1)}/s (half the peak)`);
+    const metricsAgent = keepAliveAgent(deployment.caPem, 4);
     soak = await openArrivals({
+      sampleMemory: () => sampleMemory(metricsAgent, deployment.memoryProbes),
       operation,
       rate: soakRate,
       seconds: options.soak.seconds,
@@ -224,6 +227,15 @@ async function runScenario(
     log(
       `  soak: ${soak.ops} ops, ${soak.errors} errors, RSS ${soak.rss?.[0]?.mb} → ${soak.rss?.at(-1)?.mb} MB, slope ${soak.rssSlopeMbPerMinute?.whole} MB/min (second half ${soak.rssSlopeMbPerMinute?.secondHalf})`,
     );
+    await metricsAgent.close();
+    for (const [name, slopes] of Object.entries(soak.memorySlopes ?? {})) {
+      const first = soak.memory?.find((sample) => sample.processes[name])?.processes[name];
+      const last = soak.memory?.findLast((sample) => sample.processes[name])?.processes[name];
+      const floor = soak.heapFloor?.[name] ?? [];
+      log(
+        `  soak memory of ${name}: RSS ${first?.rssMb} → ${last?.rssMb} MB, heap floor (least heap in use per 3 min) ${floor.map((point) => point.mb).join(' ')} MB, external ${first?.externalMb} → ${last?.externalMb} MB; second-half slopes MB/min: RSS ${slopes.rssMb.secondHalf}, heap floor ${slopes.heapFloorMb.secondHalf}, external ${slopes.externalMb.secondHalf}`,
+      );
+    }
     // The windows with a slow operation, with what the servers and the driver were doing.
     for (const window of soak.windows ?? []) {
       if (window.maxMs < 1000) continue;
