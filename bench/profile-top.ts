@@ -1,7 +1,8 @@
 /**
  * The top of a V8 CPU profile (`node --cpu-prof`), for reading where a server spends its time:
- * `node bench/profile-top.ts <file.cpuprofile> [rows]` prints the self time per function and per
- * package (or source folder).
+ * `node bench/profile-top.ts <file.cpuprofile> [rows] [from]` prints the self time per function and
+ * per package (or source folder), counting only the samples taken `from` seconds after the profile
+ * began (a server's start, its data loading, would otherwise weigh in a short run).
  */
 import { readFileSync } from 'node:fs';
 
@@ -18,16 +19,20 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const [file, rowsArg] = process.argv.slice(2);
+const [file, rowsArg, fromArg] = process.argv.slice(2);
 if (!file) {
-  process.stderr.write('usage: node bench/profile-top.ts <file.cpuprofile> [rows]\n');
+  process.stderr.write('usage: node bench/profile-top.ts <file.cpuprofile> [rows] [from seconds]\n');
   process.exit(2);
 }
 const rows = Number(rowsArg ?? 30);
+const fromUs = Number(fromArg ?? 0) * 1e6;
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 const selfMs = new Map<number, number>();
+let elapsedUs = 0;
 for (let i = 0; i < profile.samples.length; i++) {
+  elapsedUs += profile.timeDeltas[i] ?? 0;
+  if (elapsedUs < fromUs) continue;
   const id = profile.samples[i]!;
   selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
 }

@@ -190,6 +190,8 @@ for (const storeCase of storeCases()) {
         assert.match(String(error), /rp-sealed.*\/elsewhere\/oidc-client-secrets\.key/);
         return true;
       });
+      // Opened once on this node (and remembered), the secret still opens on its own client only.
+      assert.equal((await adapter('Client').find('rp-sealed'))?.client_secret, 'secret-of-rp-sealed');
       // Someone who can write to the database moves a sealed secret onto another client.
       const sealed = await db
         .selectFrom('oidc_client')

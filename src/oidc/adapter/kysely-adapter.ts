@@ -1,7 +1,10 @@
 import type { Adapter, AdapterConstructor, AdapterPayload } from 'oidc-provider';
 import type { ClientSecretKey } from '../keys/client-secret-key.ts';
-import { clientFromRow } from '../store/client-secrets.ts';
+import { clientFromRow, rememberingSecretOpener } from '../store/client-secrets.ts';
 import type { OidcDb } from '../store/tables.ts';
+
+/** Opened client secrets kept: as many as the provider's parsed clients by default. */
+const SECRETS_REMEMBERED = 20_000;
 
 /**
  * oidc-provider's storage on the project's store, so that every node shares sessions, codes and
@@ -10,13 +13,15 @@ import type { OidcDb } from '../store/tables.ts';
  *
  * Clients are the exception: they are registered through the CLI into `oidc_client`, and the
  * provider only ever reads them (dynamic registration is off), so writes to `Client` are ignored.
- * Their secrets are stored sealed: `clientSecretKey` opens them.
+ * Their secrets are stored sealed: `clientSecretKey` opens them, once per secret (see
+ * rememberingSecretOpener).
  */
 export function kyselyAdapterFactory(
   db: OidcDb,
   clientSecretKey: ClientSecretKey,
   clock: () => Date = () => new Date(),
 ): AdapterConstructor {
+  const openSecret = rememberingSecretOpener(clientSecretKey, SECRETS_REMEMBERED);
   return class KyselyAdapter implements Adapter {
     readonly model: string;
 
@@ -55,7 +60,7 @@ export function kyselyAdapterFactory(
           .select(['client_id', 'metadata', 'secret_sealed'])
           .where('client_id', '=', id)
           .executeTakeFirst();
-        return row ? (clientFromRow(clientSecretKey, row) as AdapterPayload) : undefined;
+        return row ? (clientFromRow(openSecret, row) as AdapterPayload) : undefined;
       }
       return this.#findWhere('id', id);
     }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ClientInvalid } from '../errors.ts';
 import type { ClientSecretKey } from '../keys/client-secret-key.ts';
-import { clientFromRow, sealClientSecret } from './client-secrets.ts';
+import { clientFromRow, sealClientSecret, secretOpener } from './client-secrets.ts';
 import type { OidcDb } from './tables.ts';
 
 /** Client metadata as oidc-provider reads it (snake_case, `client_id` required). */
@@ -63,7 +63,7 @@ export async function getClient(
     .select(['client_id', 'metadata', 'secret_sealed'])
     .where('client_id', '=', clientId)
     .executeTakeFirst();
-  return row ? clientFromRow(key, row) : undefined;
+  return row ? clientFromRow(secretOpener(key), row) : undefined;
 }
 
 async function clientExists(db: OidcDb, clientId: string): Promise<boolean> {
