@@ -10,6 +10,7 @@ import {
   pscUserinfo,
 } from '../claims/index.ts';
 import { renderProviderError } from '../interaction/pages.ts';
+import { CookieSigner } from '../keys/cookie-signer.ts';
 
 /** Keycloak's paths, as Pro Santé Connect serves them: hard-coded PSC integrations keep working. */
 export const KEYCLOAK_ROUTES = {
@@ -59,7 +60,8 @@ export function providerConfiguration(inputs: ConfigurationInputs): Configuratio
     adapter: inputs.adapter,
     jwks: inputs.jwks as Configuration['jwks'],
     cookies: {
-      keys: inputs.cookieKeys,
+      // Keygrip's interface, accepted by Koa's cookies: see CookieSigner.
+      keys: new CookieSigner(inputs.cookieKeys) as unknown as string[],
       long: { signed: true, httpOnly: true, sameSite: 'lax', secure: true },
       short: { signed: true, httpOnly: true, sameSite: 'lax', secure: true },
     },
