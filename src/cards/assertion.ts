@@ -16,6 +16,12 @@ export interface CardAssertionClaims {
   authTime: number;
 }
 
+/**
+ * How often used assertions past their expiry are deleted: a delete after every login was a
+ * second write per login. A marker kept a few seconds longer only refuses more.
+ */
+const PURGE_EVERY_MS = 10_000;
+
 export class CardAssertions {
   readonly #db: CardsDb;
   readonly #issuer: string;
@@ -25,6 +31,8 @@ export class CardAssertions {
   /** Parsed keys by kid: importing a JWK costs more than the signature it serves. */
   readonly #privateKeys = new Map<string, Awaited<ReturnType<typeof importJWK>>>();
   readonly #publicKeys = new Map<string, Awaited<ReturnType<typeof importJWK>>>();
+  /** Used assertions past their expiry are deleted every few seconds, not at every login. */
+  #purgedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     db: CardsDb,
@@ -158,10 +166,11 @@ export class CardAssertions {
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) throw CardAssertionReplayed({});
     await this.#db.deleteFrom('card_login_request').where('rid', '=', request.rid).execute();
-    await this.#db
-      .deleteFrom('card_assertion_use')
-      .where('expires_at', '<', this.#clock().toISOString())
-      .execute();
+    const now = this.#clock();
+    if (now.getTime() - this.#purgedAt >= PURGE_EVERY_MS) {
+      this.#purgedAt = now.getTime();
+      await this.#db.deleteFrom('card_assertion_use').where('expires_at', '<', now.toISOString()).execute();
+    }
     return {
       idnat: String(payload.sub),
       serial: String(payload.serial),

@@ -11,6 +11,26 @@ import type { EcpsDb, EcpsDeviceTable } from './store/tables.ts';
 export const DEVICE_AUTH_SCHEME = 'ECPS';
 const MAX_AGE_SECONDS = 60;
 
+/**
+ * Expired replay markers are deleted at most this often per store: deleting them after every
+ * call made every signed call two writes. Markers left a little longer only refuse more.
+ */
+const PURGE_EVERY_MS = 10_000;
+const purgedAt = new WeakMap<EcpsDb, number>();
+
+/** Device public keys as imported, by their JWK text: a key is parsed once, not at every call. */
+const importedKeys = new Map<string, Awaited<ReturnType<typeof importJWK>>>();
+const IMPORTED_KEYS_KEPT = 10_000;
+
+async function deviceKey(publicJwk: string) {
+  const known = importedKeys.get(publicJwk);
+  if (known) return known;
+  const key = await importJWK(JSON.parse(publicJwk) as JWK, 'ES256');
+  if (importedKeys.size >= IMPORTED_KEYS_KEPT) importedKeys.delete(importedKeys.keys().next().value!);
+  importedKeys.set(publicJwk, key);
+  return key;
+}
+
 export function bodyHash(body: string): string {
   return createHash('sha256').update(body).digest('base64url');
 }
@@ -37,7 +57,7 @@ export async function authenticateDevice(
   if (!device) throw EcpsDeviceUnauthorized({ reason: 'appareil inconnu' });
   let payload: Record<string, unknown>;
   try {
-    const key = await importJWK(JSON.parse(device.public_jwk) as JWK, 'ES256');
+    const key = await deviceKey(device.public_jwk);
     ({ payload } = await jwtVerify(token, key, {
       algorithms: ['ES256'],
       currentDate: now,
@@ -62,6 +82,9 @@ export async function authenticateDevice(
     .executeTakeFirst();
   if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0)
     throw EcpsDeviceUnauthorized({ reason: 'appel rejoué' });
-  await db.deleteFrom('ecps_seen_jti').where('expires_at', '<', now.toISOString()).execute();
+  if (now.getTime() - (purgedAt.get(db) ?? Number.NEGATIVE_INFINITY) >= PURGE_EVERY_MS) {
+    purgedAt.set(db, now.getTime());
+    await db.deleteFrom('ecps_seen_jti').where('expires_at', '<', now.toISOString()).execute();
+  }
   return device;
 }
