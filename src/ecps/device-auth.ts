@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { decodeProtectedHeader, importJWK, type JWK, jwtVerify } from 'jose';
+import { BoundedMap } from '../platform/index.ts';
 import { EcpsDeviceUnauthorized } from './errors.ts';
 import type { EcpsDb, EcpsDeviceTable } from './store/tables.ts';
 
@@ -19,14 +20,12 @@ const PURGE_EVERY_MS = 10_000;
 const purgedAt = new WeakMap<EcpsDb, number>();
 
 /** Device public keys as imported, by their JWK text: a key is parsed once, not at every call. */
-const importedKeys = new Map<string, Awaited<ReturnType<typeof importJWK>>>();
-const IMPORTED_KEYS_KEPT = 10_000;
+const importedKeys = new BoundedMap<string, Awaited<ReturnType<typeof importJWK>>>(10_000);
 
 async function deviceKey(publicJwk: string) {
   const known = importedKeys.get(publicJwk);
   if (known) return known;
   const key = await importJWK(JSON.parse(publicJwk) as JWK, 'ES256');
-  if (importedKeys.size >= IMPORTED_KEYS_KEPT) importedKeys.delete(importedKeys.keys().next().value!);
   importedKeys.set(publicJwk, key);
   return key;
 }

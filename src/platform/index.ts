@@ -1,6 +1,7 @@
 /** Cross-cutting plumbing that knows no domain: settings, errors, stores, logs, HTTP. */
 
 export * from './audit/index.ts';
+export * from './cache/index.ts';
 export * from './config/index.ts';
 export * from './errors/index.ts';
 export * from './events/index.ts';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { x509 } from '../../pki/index.ts';
+import { BoundedMap } from '../../platform/index.ts';
 import { CardNotPresented, CardUnknownIssuer } from '../errors.ts';
 import type { CardCheckStep } from './context.ts';
 
@@ -9,15 +10,13 @@ import type { CardCheckStep } from './context.ts';
  * are immutable; the checks that depend on time or state (validity, revocation, holder) still run
  * at every login.
  */
-const parsed = new Map<string, x509.X509Certificate>();
-const MAX_PARSED = 10_000;
+const parsed = new BoundedMap<string, x509.X509Certificate>(10_000);
 
 function parse(der: Uint8Array): x509.X509Certificate {
   const digest = createHash('sha256').update(der).digest('base64');
   let certificate = parsed.get(digest);
   if (!certificate) {
     certificate = new x509.X509Certificate(der);
-    if (parsed.size >= MAX_PARSED) parsed.delete(parsed.keys().next().value!);
     parsed.set(digest, certificate);
   }
   return certificate;

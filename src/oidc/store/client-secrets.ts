@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { BoundedMap } from '../../platform/index.ts';
 import { ClientSecretUnreadable } from '../errors.ts';
 import type { ClientSecretKey } from '../keys/client-secret-key.ts';
 import type { OidcDb } from './tables.ts';
@@ -54,13 +55,12 @@ export const secretOpener =
  * opened for real, and refused. Holds no more than the provider's parsed clients already hold.
  */
 export function rememberingSecretOpener(key: ClientSecretKey, maxSize: number): SecretOpener {
-  const opened = new Map<string, string>();
+  const opened = new BoundedMap<string, string>(maxSize);
   return (clientId, sealed) => {
     const memo = `${clientId}\n${sealed}`;
     const known = opened.get(memo);
     if (known !== undefined) return known;
     const secret = openClientSecret(key, clientId, sealed);
-    if (opened.size >= maxSize) opened.delete(opened.keys().next().value!);
     opened.set(memo, secret);
     return secret;
   };

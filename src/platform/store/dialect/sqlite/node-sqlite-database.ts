@@ -1,5 +1,6 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
+import { BoundedMap } from '../../../cache/index.ts';
 
 /**
  * Presents Node's built-in `node:sqlite` as the database object Kysely's SqliteDialect drives.
@@ -8,8 +9,7 @@ import type { SqliteDatabase, SqliteStatement } from 'kysely';
  */
 export class NodeSqliteDatabase implements SqliteDatabase {
   readonly #db: DatabaseSync;
-  readonly #statements = new Map<string, SqliteStatement>();
-  static readonly #cacheSize = 500;
+  readonly #statements = new BoundedMap<string, SqliteStatement>(500);
 
   constructor(file: string) {
     this.#db = new DatabaseSync(file, { timeout: 5000 });
@@ -24,10 +24,6 @@ export class NodeSqliteDatabase implements SqliteDatabase {
     const cached = this.#statements.get(sql);
     if (cached) return cached;
     const statement = wrap(this.#db.prepare(sql));
-    if (this.#statements.size >= NodeSqliteDatabase.#cacheSize) {
-      const oldest = this.#statements.keys().next().value;
-      if (oldest !== undefined) this.#statements.delete(oldest);
-    }
     this.#statements.set(sql, statement);
     return statement;
   }
