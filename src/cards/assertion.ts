@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, type JWK, jwtVerify, SignJWT } from 'jose';
+import { atMostEvery } from '../platform/index.ts';
 import { CardAssertionInvalid, CardAssertionReplayed, CardLoginExpired } from './errors.ts';
 import type { CardsDb } from './store/tables.ts';
 import type { CardIdentity } from './verify/context.ts';
@@ -16,12 +17,6 @@ export interface CardAssertionClaims {
   authTime: number;
 }
 
-/**
- * How often used assertions past their expiry are deleted: a delete after every login was a
- * second write per login. A marker kept a few seconds longer only refuses more.
- */
-const PURGE_EVERY_MS = 10_000;
-
 export class CardAssertions {
   readonly #db: CardsDb;
   readonly #issuer: string;
@@ -31,8 +26,11 @@ export class CardAssertions {
   /** Parsed keys by kid: importing a JWK costs more than the signature it serves. */
   readonly #privateKeys = new Map<string, Awaited<ReturnType<typeof importJWK>>>();
   readonly #publicKeys = new Map<string, Awaited<ReturnType<typeof importJWK>>>();
-  /** Used assertions past their expiry are deleted every few seconds, not at every login. */
-  #purgedAt = Number.NEGATIVE_INFINITY;
+  /**
+   * Used assertions past their expiry are deleted every 10 s: a delete after every login was a
+   * second write per login. A marker kept a few seconds longer only refuses more.
+   */
+  readonly #purgeDue = atMostEvery(10_000);
 
   constructor(
     db: CardsDb,
@@ -167,10 +165,8 @@ export class CardAssertions {
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) throw CardAssertionReplayed({});
     await this.#db.deleteFrom('card_login_request').where('rid', '=', request.rid).execute();
     const now = this.#clock();
-    if (now.getTime() - this.#purgedAt >= PURGE_EVERY_MS) {
-      this.#purgedAt = now.getTime();
+    if (this.#purgeDue(now))
       await this.#db.deleteFrom('card_assertion_use').where('expires_at', '<', now.toISOString()).execute();
-    }
     return {
       idnat: String(payload.sub),
       serial: String(payload.serial),

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { decodeProtectedHeader, importJWK, type JWK, jwtVerify } from 'jose';
-import { BoundedMap } from '../platform/index.ts';
+import { atMostEvery, BoundedMap } from '../platform/index.ts';
 import { EcpsDeviceUnauthorized } from './errors.ts';
 import type { EcpsDb, EcpsDeviceTable } from './store/tables.ts';
 
@@ -17,7 +17,7 @@ const MAX_AGE_SECONDS = 60;
  * call made every signed call two writes. Markers left a little longer only refuse more.
  */
 const PURGE_EVERY_MS = 10_000;
-const purgedAt = new WeakMap<EcpsDb, number>();
+const purgeDue = new WeakMap<EcpsDb, (now: Date) => boolean>();
 
 /** Device public keys as imported, by their JWK text: a key is parsed once, not at every call. */
 const importedKeys = new BoundedMap<string, Awaited<ReturnType<typeof importJWK>>>(10_000);
@@ -81,9 +81,11 @@ export async function authenticateDevice(
     .executeTakeFirst();
   if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0)
     throw EcpsDeviceUnauthorized({ reason: 'appel rejoué' });
-  if (now.getTime() - (purgedAt.get(db) ?? Number.NEGATIVE_INFINITY) >= PURGE_EVERY_MS) {
-    purgedAt.set(db, now.getTime());
-    await db.deleteFrom('ecps_seen_jti').where('expires_at', '<', now.toISOString()).execute();
+  let due = purgeDue.get(db);
+  if (!due) {
+    due = atMostEvery(PURGE_EVERY_MS);
+    purgeDue.set(db, due);
   }
+  if (due(now)) await db.deleteFrom('ecps_seen_jti').where('expires_at', '<', now.toISOString()).execute();
   return device;
 }

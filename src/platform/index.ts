@@ -11,5 +11,6 @@ export { setRetryAfter } from './http/retry-after.ts';
 export * from './log/index.ts';
 export * from './rate-limit/index.ts';
 export { describeRedis, openRedis, type Redis } from './redis/index.ts';
+export * from './schedule/index.ts';
 export { loadOrCreateKey } from './secrets/key-file.ts';
 export * from './store/index.ts';

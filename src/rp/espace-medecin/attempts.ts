@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { atMostEvery } from '../../platform/index.ts';
 import { TooManyAttempts } from './errors.ts';
 import type { EspaceMedecinDb } from './store/tables.ts';
-import { addMinutes, atMostEvery, type Clock } from './time.ts';
+import { addMinutes, type Clock } from './time.ts';
 
 /** A limit: at most `max` counted events per key within `minutes`. */
 export interface Limit {
@@ -22,12 +23,11 @@ export const MAILS_PER_ADDRESS: Limit = { name: 'mail-ip', max: 30, minutes: 60 
 export class Attempts {
   readonly #db: EspaceMedecinDb;
   readonly #clock: Clock;
-  readonly #purgeDue: () => boolean;
+  readonly #purgeDue = atMostEvery(60_000);
 
   constructor(db: EspaceMedecinDb, clock: Clock) {
     this.#db = db;
     this.#clock = clock;
-    this.#purgeDue = atMostEvery(clock, 1);
   }
 
   /** ESPACE_MEDECIN_TOO_MANY_ATTEMPTS when the limit is already reached. */
@@ -50,7 +50,7 @@ export class Attempts {
       .execute();
     // Nothing is kept much longer than the longest window; the counts ignore older rows anyway,
     // so once a minute is enough (every password login records two attempts).
-    if (this.#purgeDue())
+    if (this.#purgeDue(now))
       await this.#db
         .deleteFrom('attempt')
         .where('at', '<', addMinutes(now, -24 * 60).toISOString())

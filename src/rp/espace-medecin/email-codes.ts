@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { MailSender } from '../../messaging/index.ts';
+import { atMostEvery } from '../../platform/index.ts';
 import type { Account } from './accounts.ts';
 import { CodeExpired, CodeInvalid, CodeUsed, WrongCode } from './errors.ts';
 import { mac, randomDigits, sameText } from './secrets.ts';
 import type { EmailCodeTable, EspaceMedecinDb } from './store/tables.ts';
-import { addMinutes, atMostEvery, type Clock } from './time.ts';
+import { addMinutes, type Clock } from './time.ts';
 
 export const CODE_MINUTES = 10;
 export const CODE_TRIES = 3;
@@ -19,14 +20,13 @@ export class EmailCodes {
   readonly #key: Buffer;
   readonly #clock: Clock;
   readonly #mail: MailSender;
-  readonly #purgeDue: () => boolean;
+  readonly #purgeDue = atMostEvery(60_000);
 
   constructor(db: EspaceMedecinDb, options: { key: Buffer; clock: Clock; mail: MailSender }) {
     this.#db = db;
     this.#key = options.key;
     this.#clock = options.clock;
     this.#mail = options.mail;
-    this.#purgeDue = atMostEvery(options.clock, 1);
   }
 
   /** Sends a new code; the codes sent before for the same purpose stop working. */
@@ -62,7 +62,7 @@ export class EmailCodes {
       })
       .execute();
     // Codes a day past their expiry, once a minute: redeeming checks the expiry itself.
-    if (this.#purgeDue())
+    if (this.#purgeDue(now))
       await this.#db
         .deleteFrom('email_code')
         .where('expires_at', '<', addMinutes(now, -24 * 60).toISOString())

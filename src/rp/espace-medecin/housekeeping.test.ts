@@ -5,7 +5,7 @@ import { migrate, openSqliteStore, type Store } from '../../platform/index.ts';
 import { Attempts, MAILS_PER_ADDRESS } from './attempts.ts';
 import { espaceMedecinMigrations } from './store/migrations.ts';
 import type { EspaceMedecinDb } from './store/tables.ts';
-import { addMinutes, atMostEvery } from './time.ts';
+import { addMinutes } from './time.ts';
 
 describe('espace médecin housekeeping', () => {
   let store: Store;
@@ -17,17 +17,6 @@ describe('espace médecin housekeeping', () => {
     db = store.db as EspaceMedecinDb;
   });
   after(() => store.close());
-
-  it('purges at most once a minute of the clock', () => {
-    let now = new Date('2026-11-26T10:00:00Z');
-    const due = atMostEvery(() => now, 1);
-    assert.equal(due(), true);
-    assert.equal(due(), false);
-    now = addMinutes(now, 0.5);
-    assert.equal(due(), false);
-    now = addMinutes(now, 0.6);
-    assert.equal(due(), true);
-  });
 
   it('still forgets attempts older than a day, while the counts of the window stay right', async () => {
     let now = new Date('2026-11-26T10:00:00Z');

@@ -1,12 +1,12 @@
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { postedFromOrigin } from '../../platform/index.ts';
+import { atMostEvery, postedFromOrigin } from '../../platform/index.ts';
 import type { PersonalInformation } from './accounts.ts';
 import { ForbiddenRequest, LoginRequired } from './errors.ts';
 import type { ProfessionalIdentity } from './identity.ts';
 import { randomToken, sameText, sha256 } from './secrets.ts';
 import type { EspaceMedecinDb, SessionTable } from './store/tables.ts';
-import { addMinutes, atMostEvery, type Clock } from './time.ts';
+import { addMinutes, type Clock } from './time.ts';
 
 const COOKIE = 'espace_medecin_session';
 /** A visitor who has not logged in: long enough to fill a form or go through the provider. */
@@ -54,13 +54,12 @@ export class Sessions {
   readonly #clock: Clock;
   readonly #secure: boolean;
   readonly #current = new WeakMap<Context, Session | null>();
-  readonly #purgeDue: () => boolean;
+  readonly #purgeDue = atMostEvery(60_000);
 
   constructor(db: EspaceMedecinDb, options: { clock: Clock; secure: boolean }) {
     this.#db = db;
     this.#clock = options.clock;
     this.#secure = options.secure;
-    this.#purgeDue = atMostEvery(options.clock, 1);
   }
 
   async current(c: Context): Promise<Session | undefined> {
@@ -209,7 +208,7 @@ export class Sessions {
     await this.#db.insertInto('session').values(row).execute();
     // Expired sessions go as new ones come, so the table never grows without bound; once a
     // minute is enough, an expired session being refused when read.
-    if (this.#purgeDue())
+    if (this.#purgeDue(now))
       await this.#db.deleteFrom('session').where('expires_at', '<', now.toISOString()).execute();
     setCookie(c, COOKIE, id, { httpOnly: true, secure: this.#secure, sameSite: 'Lax', path: '/' });
     const session = { ...row, data: JSON.parse(row.data) as SessionData };

@@ -13,20 +13,6 @@ export const parisDay = (at: Date) => dayFormat.format(at);
 
 export const addMinutes = (at: Date, minutes: number) => new Date(at.getTime() + minutes * 60_000);
 
-/**
- * For housekeeping that need not run at every request (purging rows long expired, which no
- * check reads anyway): the returned function says yes at most once per `minutes` of the clock.
- */
-export function atMostEvery(clock: Clock, minutes: number): () => boolean {
-  let next = Number.NEGATIVE_INFINITY;
-  return () => {
-    const now = clock().getTime();
-    if (now < next) return false;
-    next = now + minutes * 60_000;
-    return true;
-  };
-}
-
 /** `YYYY-MM-DD` that names a real day. */
 export function isDay(value: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;

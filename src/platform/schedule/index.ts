@@ -1,0 +1,1 @@
+export { atMostEvery } from './at-most-every.ts';
