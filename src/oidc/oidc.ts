@@ -18,7 +18,7 @@ import { endSessionsOfAccount, storeGrantIdsOf, storeSessionIdsOf } from './prov
 import { answerFailures } from './provider/failures.ts';
 import { ProviderHolder } from './provider/provider-holder.ts';
 import { oauthRateLimits } from './provider/rate-limits.ts';
-import { sealClearClientSecrets } from './store/client-secrets.ts';
+import { rememberingSecretOpener, sealClearClientSecrets } from './store/client-secrets.ts';
 import type { OidcDb } from './store/tables.ts';
 
 /** Event published when signing keys change, so that every node reloads them at once. */
@@ -74,9 +74,11 @@ export async function createOidc(options: {
   // Clients registered before secrets were sealed (or written straight into the table).
   const sealed = await sealClearClientSecrets(db, clientSecretKey);
   if (sealed > 0) log.info({ clients: sealed }, 'client secrets sealed');
+  // As many opened secrets remembered as parsed clients: a client found in one cache is in both.
+  const openSecret = rememberingSecretOpener(clientSecretKey, settings.oidc.clientCacheSize);
   const adapter = options.redis
-    ? splitAdapterFactory(kyselyAdapterFactory(db, clientSecretKey), options.redis)
-    : kyselyAdapterFactory(db, clientSecretKey);
+    ? splitAdapterFactory(kyselyAdapterFactory(db, openSecret), options.redis)
+    : kyselyAdapterFactory(db, openSecret);
   const redis = options.redis;
   const sessionIdsOf = redis
     ? (accountId: string) => redisSessionIdsOf(redis, accountId)

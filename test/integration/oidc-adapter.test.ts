@@ -4,7 +4,11 @@ import { after, before, describe, it } from 'node:test';
 import type { Adapter, AdapterConstructor } from 'oidc-provider';
 import { kyselyAdapterFactory, purgeExpired } from '../../src/oidc/adapter/kysely-adapter.ts';
 import type { ClientSecretKey } from '../../src/oidc/keys/client-secret-key.ts';
-import { sealClearClientSecrets } from '../../src/oidc/store/client-secrets.ts';
+import {
+  rememberingSecretOpener,
+  sealClearClientSecrets,
+  secretOpener,
+} from '../../src/oidc/store/client-secrets.ts';
 import {
   addClient,
   getClient,
@@ -34,7 +38,7 @@ for (const storeCase of storeCases()) {
     before(async () => {
       opened = await storeCase.open();
       db = opened.store.db as unknown as OidcDb;
-      Adapter = kyselyAdapterFactory(db, key, () => now);
+      Adapter = kyselyAdapterFactory(db, rememberingSecretOpener(key, 100), () => now);
     });
     after(() => opened.dispose());
 
@@ -184,7 +188,7 @@ for (const storeCase of storeCases()) {
       await addClient(db, key, { client_id: 'rp-sealed', client_secret: 'secret-of-rp-sealed' });
       await addClient(db, key, { client_id: 'rp-other', client_secret: 'secret-of-rp-other' });
       const otherKey = { key: randomBytes(32), file: '/elsewhere/oidc-client-secrets.key' };
-      const OtherNode = kyselyAdapterFactory(db, otherKey);
+      const OtherNode = kyselyAdapterFactory(db, secretOpener(otherKey));
       await assert.rejects(new OtherNode('Client').find('rp-sealed'), (error: unknown) => {
         assert.equal((error as { code?: string }).code, 'OIDC_CLIENT_SECRET_UNREADABLE');
         assert.match(String(error), /rp-sealed.*\/elsewhere\/oidc-client-secrets\.key/);

@@ -1,10 +1,6 @@
 import type { Adapter, AdapterConstructor, AdapterPayload } from 'oidc-provider';
-import type { ClientSecretKey } from '../keys/client-secret-key.ts';
-import { clientFromRow, rememberingSecretOpener } from '../store/client-secrets.ts';
+import { clientFromRow, type SecretOpener } from '../store/client-secrets.ts';
 import type { OidcDb } from '../store/tables.ts';
-
-/** Opened client secrets kept: as many as the provider's parsed clients by default. */
-const SECRETS_REMEMBERED = 20_000;
 
 /**
  * oidc-provider's storage on the project's store, so that every node shares sessions, codes and
@@ -13,15 +9,14 @@ const SECRETS_REMEMBERED = 20_000;
  *
  * Clients are the exception: they are registered through the CLI into `oidc_client`, and the
  * provider only ever reads them (dynamic registration is off), so writes to `Client` are ignored.
- * Their secrets are stored sealed: `clientSecretKey` opens them, once per secret (see
- * rememberingSecretOpener).
+ * Their secrets are stored sealed: `openSecret` opens them (the provider's is
+ * rememberingSecretOpener, so that each secret is opened once).
  */
 export function kyselyAdapterFactory(
   db: OidcDb,
-  clientSecretKey: ClientSecretKey,
+  openSecret: SecretOpener,
   clock: () => Date = () => new Date(),
 ): AdapterConstructor {
-  const openSecret = rememberingSecretOpener(clientSecretKey, SECRETS_REMEMBERED);
   return class KyselyAdapter implements Adapter {
     readonly model: string;
 
