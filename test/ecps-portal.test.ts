@@ -93,6 +93,15 @@ for (const storeCase of storeCases()) {
       await page.getByTestId('activation-done').waitFor();
     }
 
+    /** A browser with the professional's card, logged in on the portal, an e-CPS activated on `walletDir`. */
+    async function withActivatedEcps(idnat: string, walletDir: string) {
+      const context = await withCard(idnat);
+      const page = await context.newPage();
+      await portalCardLogin(page, idnat);
+      await activateWithCard(page, walletDir);
+      return { context, page };
+    }
+
     const practiceLocations = (userinfo: Record<string, unknown>) =>
       (
         userinfo.SubjectRefPro as { exercices: Array<{ activities: Array<Record<string, unknown>> }> }
@@ -326,11 +335,8 @@ for (const storeCase of storeCases()) {
     });
 
     it('removes a lost phone from the portal: its signed calls are refused and the sessions opened with the e-CPS end', async () => {
-      const context = await withCard(HOSPITAL_DOCTOR);
-      const page = await context.newPage();
-      await portalCardLogin(page, HOSPITAL_DOCTOR);
       const lost = newWallet();
-      await activateWithCard(page, lost);
+      const { context, page } = await withActivatedEcps(HOSPITAL_DOCTOR, lost);
       const lostId = JSON.parse((await wallet(lost, 'status', '--json')).stdout).deviceId as string;
       // A login approved on the lost phone, still open at the provider.
       await ecpsLogin(HOSPITAL_DOCTOR, lost);
@@ -399,11 +405,8 @@ for (const storeCase of storeCases()) {
     });
 
     it('"mot de passe oublié" with the card removes the e-CPS, which can then be activated again', async () => {
-      const context = await withCard(HOSPITAL_DOCTOR);
-      const page = await context.newPage();
-      await portalCardLogin(page, HOSPITAL_DOCTOR);
       const again = newWallet();
-      await activateWithCard(page, again);
+      const { context, page } = await withActivatedEcps(HOSPITAL_DOCTOR, again);
       await page.goto(`${portal}/oubli`);
       await page.getByRole('link', { name: 'Me connecter avec ma carte CPS' }).click();
       await page.waitForURL(`${portal}/oubli/confirmer`);
@@ -421,10 +424,7 @@ for (const storeCase of storeCases()) {
       assert.equal(refused.code, 1);
       assert.match(refused.stderr, /ECPS_ADELI_NEEDS_CARD/);
       const adeliWallet = newWallet();
-      const context = await withCard(NURSE_ADELI);
-      const page = await context.newPage();
-      await portalCardLogin(page, NURSE_ADELI);
-      await activateWithCard(page, adeliWallet);
+      const { context } = await withActivatedEcps(NURSE_ADELI, adeliWallet);
       await context.close();
       const adeli = await ecpsLogin(NURSE_ADELI, adeliWallet);
       assert.equal(adeli.preferred_username, NURSE_ADELI);
