@@ -2,7 +2,7 @@ import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { Person } from '../directory/index.ts';
 import type { DeviceSummary, EcpsUse } from '../ecps/index.ts';
-import { type CaduceeError, page } from '../platform/index.ts';
+import { type CaduceeError, errorSection, page } from '../platform/index.ts';
 import { PORTAL_PATH } from './session.ts';
 
 const SITE = 'Portail e-CPS';
@@ -23,15 +23,6 @@ const when = (iso: string | null) =>
 const day = (iso: string | null) =>
   iso ? new Date(iso).toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris' }) : '—';
 
-export const errorBlock = (error: CaduceeError | undefined) =>
-  error
-    ? html`<div class="status error" role="alert">
-        <p>${error.message}</p>
-        ${error.hint ? html`<p>${error.hint}</p>` : ''}
-        <p class="muted">Code : ${error.code}</p>
-      </div>`
-    : '';
-
 export function displayName(person: Person): string {
   const exercice = person.exercices[0];
   return [exercice?.civiliteExercice?.label, exercice?.prenomExercice, exercice?.nomExercice]
@@ -43,7 +34,7 @@ export function homePage(error?: CaduceeError) {
   return portalPage(
     'Accueil',
     html`<h1>Portail e-CPS</h1>
-      ${errorBlock(error)}
+      ${errorSection(error)}
       <p>La e-CPS est votre carte CPS sur votre téléphone. Sur ce portail, vous pouvez l'activer avec votre carte CPS, voir vos appareils et les dernières utilisations de votre e-CPS, et la supprimer si vous avez oublié son mot de passe.</p>
       <div class="card">
         <h2>Se connecter au portail</h2>
@@ -83,7 +74,7 @@ export function accountPage(input: {
     'Mon e-CPS',
     html`<h1>Mon e-CPS</h1>
       ${input.notice ? html`<div class="status success" role="status">${input.notice}</div>` : ''}
-      ${errorBlock(input.error)}
+      ${errorSection(input.error)}
       <dl class="facts">
         <dt>Professionnel</dt><dd>${displayName(person)}</dd>
         <dt>Identifiant national</dt><dd data-testid="idnat">${person.nationalId}</dd>
@@ -146,7 +137,7 @@ export function termsPage(csrf: string, error?: CaduceeError) {
   return portalPage(
     "Conditions d'utilisation",
     html`<h1>Activer ma e-CPS</h1>
-      ${errorBlock(error)}
+      ${errorSection(error)}
       <h2>Conditions générales d'utilisation de la e-CPS</h2>
       <div class="card">
         <p>La e-CPS est personnelle : elle vous identifie comme professionnel de santé auprès des services numériques en santé, comme votre carte CPS. Vous ne devez ni la prêter ni communiquer son mot de passe.</p>
@@ -201,7 +192,7 @@ export function activationPage(input: {
   return portalPage(
     'Activation de la e-CPS',
     html`<h1>Activation de la e-CPS</h1>
-      ${errorBlock(input.error)}
+      ${errorSection(input.error)}
       <div id="activation" data-step="${step}" data-status-url="${PORTAL_PATH}/activation/${activationId}/etat" data-page-url="${PORTAL_PATH}/activation/${activationId}" aria-live="polite">${parts[step]}</div>
       <script type="module" src="${PORTAL_PATH}/static/activation.js"></script>`,
   );
@@ -211,7 +202,7 @@ export function recoveryStartPage(csrfFree: { sent?: boolean; error?: CaduceeErr
   return portalPage(
     'Mot de passe oublié',
     html`<h1>Mot de passe e-CPS oublié</h1>
-      ${errorBlock(csrfFree.error)}
+      ${errorSection(csrfFree.error)}
       <p>Si vous avez oublié le mot de passe de votre e-CPS, ou si elle est bloquée, supprimez-la : vous pourrez ensuite l'activer de nouveau.</p>
       <div class="card">
         <h2>Avec ma carte CPS</h2>
@@ -235,7 +226,7 @@ export function recoveryLinkPage(token: string, error?: CaduceeError) {
   return portalPage(
     'Vérification',
     html`<h1>Vérification de votre identité</h1>
-      ${errorBlock(error)}
+      ${errorSection(error)}
       <p>Un code de vérification va être envoyé par SMS à votre mobile de correspondance.</p>
       <form method="post" action="${PORTAL_PATH}/oubli/verifier">
         <input type="hidden" name="jeton" value="${token}" />
@@ -248,7 +239,7 @@ export function recoveryCodePage(recoveryId: string, mobile: string, error?: Cad
   return portalPage(
     'Code de vérification',
     html`<h1>Code de vérification</h1>
-      ${errorBlock(error)}
+      ${errorSection(error)}
       <p>Saisissez le code reçu par SMS au ${mobile} (3 essais, 10 minutes).</p>
       <form method="post" action="${PORTAL_PATH}/oubli/code">
         <input type="hidden" name="demande" value="${recoveryId}" />

@@ -1,6 +1,6 @@
 import { html } from 'hono/html';
 import type { CaduceeError } from '../../platform/index.ts';
-import { page } from '../../platform/index.ts';
+import { errorSection, page } from '../../platform/index.ts';
 import type { CardIdentity } from '../verify/context.ts';
 
 const SITE = 'Caducée — carte CPS';
@@ -46,10 +46,8 @@ export function testCardPage(result: { identity: CardIdentity } | { error: Caduc
     site: SITE,
     title: 'Carte non lue',
     body: html`<h1>Tester ma carte</h1>
-      <div class="status error" role="alert"><strong>Carte non lue.</strong> ${error.message}</div>
-      ${error.hint ? html`<p>${error.hint}</p>` : ''}
-      ${checklist}
-      <p class="muted">Code : ${error.code}</p>`,
+      ${errorSection(error, { lead: 'Carte non lue.' })}
+      ${checklist}`,
   });
 }
 
@@ -59,10 +57,8 @@ export function loginErrorPage(error: CaduceeError, returnHref: string | undefin
     site: SITE,
     title: 'Connexion par carte impossible',
     body: html`<h1>Connexion par carte CPS impossible</h1>
-      <div class="status error" role="alert">${error.message}</div>
-      ${error.hint ? html`<p>${error.hint}</p>` : ''}
+      ${errorSection(error)}
       <p><a class="button secondary" href="/">Tester ma carte</a>
-      ${returnHref ? html` <a class="button" href="${returnHref}">Revenir au service</a>` : ''}</p>
-      <p class="muted">Code : ${error.code}</p>`,
+      ${returnHref ? html` <a class="button" href="${returnHref}">Revenir au service</a>` : ''}</p>`,
   });
 }

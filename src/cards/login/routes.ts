@@ -6,6 +6,7 @@ import {
   type AuditLog,
   asCaduceeError,
   clientAddressOf,
+  errorSection,
   page,
   type Settings,
   trustedProxies,
@@ -103,10 +104,8 @@ export function cardLoginRoutes(options: {
           site: SITE,
           title: 'Connexion par carte impossible',
           body: html`<h1>Connexion par carte CPS impossible</h1>
-            <div class="status error" role="alert">${error.message}</div>
-            ${error.hint ? html`<p>${error.hint}</p>` : ''}
-            <p><a class="button" href="/carte-cps">Recommencer</a></p>
-            <p class="muted">Code : ${error.code}</p>`,
+            ${errorSection(error)}
+            <p><a class="button" href="/carte-cps">Recommencer</a></p>`,
         }),
         error.status as 401,
       );

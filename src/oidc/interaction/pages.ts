@@ -1,6 +1,6 @@
 import { html, raw } from 'hono/html';
 import type { CaduceeError, Settings } from '../../platform/index.ts';
-import { page } from '../../platform/index.ts';
+import { errorSection, page } from '../../platform/index.ts';
 
 const SITE = 'Caducée — Pro Santé Connect';
 
@@ -30,15 +30,7 @@ export function loginPage(options: {
     site: SITE,
     title: 'Connexion',
     body: html`<h1>Connexion à ${options.clientName}</h1>
-      ${
-        options.error
-          ? html`<div class="status error" role="alert" id="erreur">
-              <h2>La connexion n'a pas abouti</h2>
-              <p>${options.error.message}</p>
-              ${options.error.hint ? html`<p>${options.error.hint}</p>` : ''}
-            </div>`
-          : ''
-      }
+      ${errorSection(options.error, { heading: "La connexion n'a pas abouti", id: 'erreur' })}
       <p>Choisissez votre moyen d'identification.</p>
       <section class="card" aria-labelledby="carte-cps">
         <h2 id="carte-cps">Carte CPS</h2>
@@ -98,10 +90,7 @@ export function providerFailurePage(error: CaduceeError): string {
     page({
       site: SITE,
       title: 'Erreur',
-      body: html`<h1>La connexion ne peut pas aboutir</h1>
-        <div class="status error" role="alert"><p>${error.message}</p>
-        ${error.hint ? html`<p>${error.hint}</p>` : ''}</div>
-        <p class="muted">Code : ${error.code}</p>`,
+      body: html`<h1>La connexion ne peut pas aboutir</h1>${errorSection(error)}`,
     }),
   );
 }

@@ -1,6 +1,6 @@
 export { type AppOptions, createApp, MAX_REQUEST_BYTES } from './app.ts';
 export { answerClientErrors } from './client-errors.ts';
-export { page, serveAssets } from './layout.ts';
+export { errorSection, page, serveAssets } from './layout.ts';
 export { listen, type RunningServer } from './listen.ts';
 export { httpDuration, httpRequests, registry } from './metrics.ts';
 export { errorPage, renderError } from './render-error.ts';

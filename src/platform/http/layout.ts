@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
+import type { CaduceeError } from '../errors/index.ts';
 
 type Content = HtmlEscapedString | Promise<HtmlEscapedString> | string;
 
@@ -34,4 +35,22 @@ export function page(options: { title: string; site: string; body: Content; home
     <footer class="site">Caducée — implémentation ouverte de l'identité numérique des professionnels de santé.</footer>
   </body>
 </html>`;
+}
+
+/**
+ * How every page tells a failure: the catalogued message (after `lead`, when the page names the
+ * situation first), the hint saying what to do, and the stable code to quote to support, in one
+ * alert box announced by screen readers.
+ */
+export function errorSection(
+  error: CaduceeError | undefined,
+  options: { heading?: string; lead?: string; id?: string } = {},
+) {
+  if (!error) return '';
+  return html`<div class="status error" role="alert"${options.id ? html` id="${options.id}"` : ''}>
+    ${options.heading ? html`<h2>${options.heading}</h2>` : ''}
+    <p>${options.lead ? html`<strong>${options.lead}</strong> ` : ''}${error.message}</p>
+    ${error.hint ? html`<p>${error.hint}</p>` : ''}
+    <p class="muted">Code : ${error.code}</p>
+  </div>`;
 }

@@ -1,10 +1,11 @@
 import { html } from 'hono/html';
 import type { CaduceeError } from '../../../platform/index.ts';
+import { errorSection } from '../../../platform/index.ts';
 import type { Account, PersonalInformation } from '../accounts.ts';
 import type { Delegation, DelegationState } from '../delegations.ts';
 import type { FieldProblem } from '../information.ts';
 import { frenchDay } from '../time.ts';
-import { csrfField, emPage, errorBlock, field, noticeBlock, problemSummary, type Viewer } from './layout.ts';
+import { csrfField, emPage, field, noticeBlock, problemSummary, type Viewer } from './layout.ts';
 import { identityFields, informationFields } from './signup.ts';
 
 export interface DelegationRow {
@@ -43,7 +44,7 @@ export function accountPage(input: {
     'Mon compte',
     html`<h1>Mon compte</h1>
       ${noticeBlock(input.notice)}
-      ${errorBlock(input.error)}
+      ${errorSection(input.error)}
       <section aria-labelledby="titre-infos">
         <h2 id="titre-infos">Mes informations personnelles</h2>
         ${problemSummary(problems)}

@@ -1,6 +1,6 @@
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import { type CaduceeError, page } from '../../../platform/index.ts';
+import { page } from '../../../platform/index.ts';
 import type { FieldProblem } from '../information.ts';
 
 export const SITE = 'Espace médecin';
@@ -40,15 +40,6 @@ const menu = (viewer: Viewer) =>
 /** The shared page shell with this site's name, and the menu once logged in. */
 export const emPage = (title: string, body: Body, viewer?: Viewer) =>
   page({ site: SITE, title, homeHref: '/', body: html`${viewer ? menu(viewer) : ''}${body}` });
-
-export const errorBlock = (error: CaduceeError | undefined) =>
-  error
-    ? html`<div class="status error" role="alert">
-        <p>${error.message}</p>
-        ${error.hint ? html`<p>${error.hint}</p>` : ''}
-        <p class="muted">Code : ${error.code}</p>
-      </div>`
-    : '';
 
 export const noticeBlock = (notice: string | undefined) =>
   notice ? html`<div class="status success" role="status">${notice}</div>` : '';

@@ -1,7 +1,8 @@
 import { html } from 'hono/html';
 import type { CaduceeError } from '../../../platform/index.ts';
+import { errorSection } from '../../../platform/index.ts';
 import type { FieldProblem } from '../information.ts';
-import { csrfField, emPage, errorBlock, field, noticeBlock, problemSummary } from './layout.ts';
+import { csrfField, emPage, field, noticeBlock, problemSummary } from './layout.ts';
 
 const IDENTIFIER_HINT = '8 suivi du numéro RPPS, ou 0 suivi du numéro ADELI';
 
@@ -14,7 +15,7 @@ export function loginPage(input: {
   return emPage(
     'Connexion',
     html`<h1>Connexion à l'espace médecin</h1>
-      ${errorBlock(input.error)}
+      ${errorSection(input.error)}
       ${noticeBlock(input.notice)}
       <section class="card" aria-labelledby="titre-psc">
         <h2 id="titre-psc">Avec votre carte CPS ou votre e-CPS</h2>
@@ -50,7 +51,7 @@ export function codePage(input: {
   return emPage(
     input.title,
     html`<h1>${input.title}</h1>
-      ${errorBlock(input.error)}
+      ${errorSection(input.error)}
       <p>Un code à 6 chiffres a été envoyé à <strong>${input.email}</strong>. Il est valable 10 minutes et ne sert qu'une fois ; vous avez 3 essais.</p>
       <form method="post" action="${input.action}">
         ${csrfField(input.csrf)}
@@ -66,7 +67,7 @@ export function resetRequestPage(input: { csrf: string; error?: CaduceeError; no
   return emPage(
     'Mot de passe oublié',
     html`<h1>Mot de passe oublié</h1>
-      ${errorBlock(input.error)}
+      ${errorSection(input.error)}
       ${noticeBlock(input.notice)}
       <p>Saisissez votre identifiant national : si un compte de l'espace médecin lui correspond, un lien pour choisir un nouveau mot de passe est envoyé à son adresse e-mail. Le lien est valable 30 minutes.</p>
       <form method="post" action="/mot-de-passe/oubli">
@@ -109,7 +110,7 @@ export function errorPage(error: CaduceeError, back = '/') {
   return emPage(
     'Erreur',
     html`<h1>Une erreur est survenue</h1>
-      ${errorBlock(error)}
+      ${errorSection(error)}
       <p><a href="${back}">${back === '/' ? "Retour à l'accueil" : 'Retour'}</a></p>`,
   );
 }

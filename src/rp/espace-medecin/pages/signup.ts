@@ -1,9 +1,10 @@
 import { html } from 'hono/html';
 import type { CaduceeError } from '../../../platform/index.ts';
+import { errorSection } from '../../../platform/index.ts';
 import type { PersonalInformation } from '../accounts.ts';
 import type { ProfessionalIdentity } from '../identity.ts';
 import type { FieldProblem } from '../information.ts';
-import { csrfField, emPage, errorBlock, field, problemSummary } from './layout.ts';
+import { csrfField, emPage, field, problemSummary } from './layout.ts';
 import { PASSWORD_HINT } from './login.ts';
 
 const readOnly = (id: string, label: string, value: string) =>
@@ -63,7 +64,7 @@ export function charterPage(input: { csrf: string; error?: CaduceeError }) {
   return emPage(
     "Charte d'utilisation",
     html`<h1>Charte d'utilisation de l'espace médecin</h1>
-      ${errorBlock(input.error)}
+      ${errorSection(input.error)}
       <div class="card" id="charte">
         <p>L'espace médecin permet aux professionnels de santé de suivre les dossiers de leurs patients et d'en confier temporairement l'accès à un remplaçant.</p>
         <ul>
