@@ -8,11 +8,11 @@ import type { Browser, Page } from 'playwright-core';
 import { startIdpServer } from '../src/cli/servers.ts';
 import { loadDemoDirectoryIfEmpty } from '../src/directory/index.ts';
 import type { OutboxMessage } from '../src/messaging/index.ts';
-import { addClient, loadClientSecretKey, type OidcDb } from '../src/oidc/index.ts';
 import { createLogger } from '../src/platform/index.ts';
 import { launchChromium } from './support/browser.ts';
 import { runCli } from './support/cli.ts';
 import { CliSession } from './support/cli-session.ts';
+import { registerCibaClient, registerWebClient } from './support/clients.ts';
 import { trustingFetch } from './support/https.ts';
 import { decodeQr } from './support/qr.ts';
 import { startTestRelyingParty, type TestRelyingParty } from './support/relying-party.ts';
@@ -71,24 +71,17 @@ for (const storeCase of storeCases()) {
       const { system } = test;
       await loadDemoDirectoryIfEmpty(system.directory);
       rp = await startTestRelyingParty();
-      await addClient(opened.store.db as OidcDb, loadClientSecretKey(system.settings), {
+      await registerWebClient(system, {
         client_id: 'rp-ecps',
         client_name: 'Espace de test',
         client_secret: secret,
         redirect_uris: [rp.redirectUri],
-        token_endpoint_auth_method: 'client_secret_basic',
-        grant_types: ['authorization_code'],
-        response_types: ['code'],
       });
-      await addClient(opened.store.db as OidcDb, loadClientSecretKey(system.settings), {
+      await registerCibaClient(system, {
         client_id: 'rp-ciba',
         client_name: 'Service CIBA de test',
         client_secret: secret,
         redirect_uris: [rp.redirectUri],
-        token_endpoint_auth_method: 'client_secret_basic',
-        grant_types: ['urn:openid:params:grant-type:ciba'],
-        response_types: [],
-        backchannel_token_delivery_mode: 'poll',
       });
       const log = createLogger(process.env.CADUCEE_TEST_LOG ?? 'silent');
       const { startMessagingServers } = await import('../src/cli/servers.ts');

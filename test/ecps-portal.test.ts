@@ -8,11 +8,11 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startCardHostServer, startIdpServer, startMessagingServers } from '../src/cli/servers.ts';
 import { loadDemoDirectoryIfEmpty } from '../src/directory/index.ts';
 import type { OutboxMessage } from '../src/messaging/index.ts';
-import { addClient, loadClientSecretKey, type OidcDb } from '../src/oidc/index.ts';
 import { createLogger } from '../src/platform/index.ts';
 import { launchChromium, trustServerKey } from './support/browser.ts';
 import { runCli } from './support/cli.ts';
 import { CliSession } from './support/cli-session.ts';
+import { registerWebClient } from './support/clients.ts';
 import { trustingFetch } from './support/https.ts';
 import { decodeQr } from './support/qr.ts';
 import { startTestRelyingParty, type TestRelyingParty } from './support/relying-party.ts';
@@ -155,14 +155,11 @@ for (const storeCase of storeCases()) {
         cards[idnat] = { pfxPath: card.file, passphrase: '4321' };
       }
       rp = await startTestRelyingParty();
-      await addClient(opened.store.db as OidcDb, loadClientSecretKey(system.settings), {
+      await registerWebClient(system, {
         client_id: 'rp-portal',
         client_name: 'Lieux de test',
         client_secret: secret,
         redirect_uris: [rp.redirectUri],
-        token_endpoint_auth_method: 'client_secret_basic',
-        grant_types: ['authorization_code'],
-        response_types: ['code'],
       });
       const log = createLogger(process.env.CADUCEE_TEST_LOG ?? 'silent');
       servers = [

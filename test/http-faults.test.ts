@@ -8,8 +8,8 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { startIdpServer } from '../src/cli/servers.ts';
 import { loadDemoDirectoryIfEmpty } from '../src/directory/index.ts';
-import { addClient, loadClientSecretKey, type OidcDb } from '../src/oidc/index.ts';
 import { createLogger, openPostgresStore } from '../src/platform/index.ts';
+import { registerWebClient } from './support/clients.ts';
 import { trustingFetch } from './support/https.ts';
 import { migrated, type OpenedStore, storeCases } from './support/stores.ts';
 import { freePort, testSystem } from './support/system.ts';
@@ -313,14 +313,12 @@ describe('HTTP: Redis unavailable, then back', {
     proxy = await startProxy({ host: direct.hostname, port: Number(direct.port || 6379) });
     opened = await storeCases()[0]!.open();
     test = await testSystem(opened, { redisUrl: viaProxy() });
-    await addClient(test.system.store.db as OidcDb, loadClientSecretKey(test.system.settings), {
+    await registerWebClient(test.system, {
       client_id: clientId,
       client_name: 'Service de test',
       client_secret: secret,
       redirect_uris: ['https://rp.example.test/callback'],
-      token_endpoint_auth_method: 'client_secret_basic',
       grant_types: ['authorization_code', 'client_credentials'],
-      response_types: ['code'],
     });
     server = await startIdpServer(test.system, log, test.ports.idp);
     fetch = trustingFetch((await test.system.tls()).caPem);

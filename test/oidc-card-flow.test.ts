@@ -9,17 +9,12 @@ import * as client from 'openid-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startCardHostServer, startIdpServer } from '../src/cli/servers.ts';
 import { loadDemoDirectoryIfEmpty } from '../src/directory/index.ts';
-import {
-  addClient,
-  loadClientSecretKey,
-  type Oidc,
-  type OidcDb,
-  rotateSigningKeys,
-} from '../src/oidc/index.ts';
+import { type Oidc, type OidcDb, rotateSigningKeys } from '../src/oidc/index.ts';
 import { createLogger, type RunningServer } from '../src/platform/index.ts';
 import { accessibilityViolations } from './support/accessibility.ts';
 import { launchChromium } from './support/browser.ts';
 import { runCli } from './support/cli.ts';
+import { registerWebClient } from './support/clients.ts';
 import { trustingFetch } from './support/https.ts';
 import { startTestRelyingParty, type TestRelyingParty } from './support/relying-party.ts';
 import { type OpenedStore, storeCases } from './support/stores.ts';
@@ -115,48 +110,39 @@ for (const storeCase of storeCases()) {
         serials[idnat] = card.serial;
       }
       rp = await startTestRelyingParty();
-      const db = opened.store.db as OidcDb;
-      await addClient(db, loadClientSecretKey(system.settings), {
+      await registerWebClient(system, {
         client_id: 'rp-confidential',
         client_name: 'Service de test',
         client_secret: secret,
         redirect_uris: [rp.redirectUri],
         post_logout_redirect_uris: [rp.postLogoutUri],
-        token_endpoint_auth_method: 'client_secret_basic',
         grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
         backchannel_logout_uri: rp.backchannelUri,
         backchannel_logout_session_required: true,
       });
       const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
       jwtClientKey = privateKey;
-      await addClient(db, loadClientSecretKey(system.settings), {
+      await registerWebClient(system, {
         client_id: 'rp-jwt',
         client_name: 'Service authentifié par JWT',
         redirect_uris: [rp.redirectUri],
         token_endpoint_auth_method: 'private_key_jwt',
         token_endpoint_auth_signing_alg: 'ES256',
         jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: 'rp-jwt-1', alg: 'ES256', use: 'sig' }] },
-        grant_types: ['authorization_code'],
-        response_types: ['code'],
         userinfo_signed_response_alg: 'RS256',
       });
-      await addClient(db, loadClientSecretKey(system.settings), {
+      await registerWebClient(system, {
         client_id: 'rp-post',
         client_name: 'Service client_secret_post',
         client_secret: secret,
         redirect_uris: [rp.redirectUri],
         token_endpoint_auth_method: 'client_secret_post',
-        grant_types: ['authorization_code'],
-        response_types: ['code'],
       });
-      await addClient(db, loadClientSecretKey(system.settings), {
+      await registerWebClient(system, {
         client_id: 'rp-public',
         client_name: 'Application publique de test',
         redirect_uris: [rp.redirectUri],
         token_endpoint_auth_method: 'none',
-        grant_types: ['authorization_code'],
-        response_types: ['code'],
       });
       const log = createLogger(process.env.CADUCEE_TEST_LOG ?? 'silent');
       servers = [

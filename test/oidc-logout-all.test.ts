@@ -8,9 +8,10 @@ import * as client from 'openid-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startCardHostServer, startIdpServer } from '../src/cli/servers.ts';
 import { loadDemoDirectoryIfEmpty } from '../src/directory/index.ts';
-import { addClient, loadClientSecretKey, type Oidc, type OidcDb } from '../src/oidc/index.ts';
+import type { Oidc } from '../src/oidc/index.ts';
 import { createLogger, type RunningServer } from '../src/platform/index.ts';
 import { launchChromium } from './support/browser.ts';
+import { registerWebClient } from './support/clients.ts';
 import { trustingFetch } from './support/https.ts';
 import { startTestRelyingParty, type TestRelyingParty } from './support/relying-party.ts';
 import { type OpenedStore, storeCases } from './support/stores.ts';
@@ -43,14 +44,12 @@ for (const storeCase of storeCases()) {
       card = { pfxPath: issued.file, passphrase: '1111' };
       rp = await startTestRelyingParty();
       for (const clientId of ['rp-dossier', 'rp-agenda']) {
-        await addClient(opened.store.db as OidcDb, loadClientSecretKey(system.settings), {
+        await registerWebClient(system, {
           client_id: clientId,
           client_name: `Service ${clientId}`,
           client_secret: secret,
           redirect_uris: [rp.redirectUri],
-          token_endpoint_auth_method: 'client_secret_basic',
           grant_types: ['authorization_code', 'refresh_token'],
-          response_types: ['code'],
           backchannel_logout_uri: rp.backchannelUri,
           backchannel_logout_session_required: true,
         });

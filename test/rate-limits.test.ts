@@ -7,8 +7,8 @@ import { Agent, fetch } from 'undici';
 import { startCardHostServer, startIdpServer } from '../src/cli/servers.ts';
 import { buildSystem, type System } from '../src/cli/system.ts';
 import { loadDemoDirectoryIfEmpty } from '../src/directory/index.ts';
-import { addClient, loadClientSecretKey, type OidcDb } from '../src/oidc/index.ts';
 import { createLogger, type DeepPartial, type RunningServer, type Settings } from '../src/platform/index.ts';
+import { registerWebClient } from './support/clients.ts';
 import { type OpenedStore, storeCases } from './support/stores.ts';
 import { freePort, type TestSystem, testSystem } from './support/system.ts';
 
@@ -53,7 +53,7 @@ const basic = (id: string, secret: string) =>
   `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 
 async function addMachine(system: System, clientId: string, method = 'client_secret_basic') {
-  await addClient(system.store.db as OidcDb, loadClientSecretKey(system.settings), {
+  await registerWebClient(system, {
     client_id: clientId,
     client_name: `Service ${clientId}`,
     client_secret: SECRET,
@@ -285,14 +285,11 @@ for (const storeCase of storeCases()) {
 
     describe("provider login page's identifier form", () => {
       it('refuses an address beyond its submissions, whatever the identifier', async () => {
-        await addClient(opened.store.db as OidcDb, loadClientSecretKey(test.system.settings), {
+        await registerWebClient(test.system, {
           client_id: 'rl-web',
           client_name: 'Service de test',
           client_secret: SECRET,
           redirect_uris: ['https://rp.example.org/callback'],
-          token_endpoint_auth_method: 'client_secret_basic',
-          grant_types: ['authorization_code'],
-          response_types: ['code'],
         });
         const startLogin = async () => {
           const url = new URL(`${issuer}/protocol/openid-connect/auth`);

@@ -10,18 +10,13 @@ import { startCardHostServer, startIdpServer, startMessagingServers } from '../s
 import { buildSystem, type System } from '../src/cli/system.ts';
 import { loadDemoDirectoryIfEmpty } from '../src/directory/index.ts';
 import type { OutboxMessage } from '../src/messaging/index.ts';
-import {
-  addClient,
-  KEYS_ROTATED,
-  loadClientSecretKey,
-  type OidcDb,
-  rotateSigningKeys,
-} from '../src/oidc/index.ts';
+import { KEYS_ROTATED, type OidcDb, rotateSigningKeys } from '../src/oidc/index.ts';
 import { createLogger, openPostgresStore, openRedis, type RunningServer } from '../src/platform/index.ts';
 import { WalletClient } from '../src/wallet/index.ts';
 import { type Balancer, startBalancer } from './support/balancer.ts';
 import { launchChromium } from './support/browser.ts';
 import { runCli } from './support/cli.ts';
+import { registerCibaClient, registerWebClient } from './support/clients.ts';
 import { trustingFetch } from './support/https.ts';
 import { startTestRelyingParty, type TestRelyingParty } from './support/relying-party.ts';
 import { type OpenedStore, storeCases } from './support/stores.ts';
@@ -125,25 +120,18 @@ describe('scale-out: two nodes on PostgreSQL + Redis', {
     const issued = await (await nodeA.cards()).issue(GP, { pin: '1593', out: path.join(dir, 'gp.p12') });
     card = { pfxPath: issued.file, passphrase: '1593' };
     rp = await startTestRelyingParty();
-    const db = opened.store.db as OidcDb;
-    await addClient(db, loadClientSecretKey(nodeA.settings), {
+    await registerWebClient(nodeA, {
       client_id: 'rp-scale',
       client_name: 'Service national',
       client_secret: secret,
       redirect_uris: [rp.redirectUri],
-      token_endpoint_auth_method: 'client_secret_basic',
       grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
     });
-    await addClient(db, loadClientSecretKey(nodeA.settings), {
+    await registerCibaClient(nodeA, {
       client_id: 'rp-scale-ciba',
       client_name: 'Service CIBA national',
       client_secret: secret,
       redirect_uris: [rp.redirectUri],
-      token_endpoint_auth_method: 'client_secret_basic',
-      grant_types: ['urn:openid:params:grant-type:ciba'],
-      response_types: [],
-      backchannel_token_delivery_mode: 'poll',
     });
     messaging = await startMessagingServers(nodeA, log);
     servers.a = await startIdpServer(nodeA, log, ports.a);

@@ -5,8 +5,8 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { startIdpServer } from '../../src/cli/servers.ts';
 import { loadDemoDirectoryIfEmpty } from '../../src/directory/index.ts';
-import { addClient, loadClientSecretKey, type OidcDb } from '../../src/oidc/index.ts';
 import { createLogger, type RunningServer } from '../../src/platform/index.ts';
+import { registerWebClient } from '../support/clients.ts';
 import { type TestResponse, trustingFetch } from '../support/https.ts';
 import { type OpenedStore, storeCases } from '../support/stores.ts';
 import { type TestSystem, testSystem } from '../support/system.ts';
@@ -155,14 +155,12 @@ for (const storeCase of storeCases()) {
       });
       await loadDemoDirectoryIfEmpty(test.system.directory);
       // No client-credentials grant: no request of the token endpoint can succeed here.
-      await addClient(test.system.store.db as OidcDb, loadClientSecretKey(test.system.settings), {
+      await registerWebClient(test.system, {
         client_id: CLIENT_ID,
         client_name: 'Service de test',
         client_secret: SECRET,
         redirect_uris: [REDIRECT],
-        token_endpoint_auth_method: 'client_secret_basic',
         grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
       });
       server = await startIdpServer(test.system, log, test.ports.idp);
       fetch = trustingFetch((await test.system.tls()).caPem);
