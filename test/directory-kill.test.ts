@@ -10,22 +10,11 @@ import { sql } from 'kysely';
 import { writeSyntheticExtract } from '../bench/extract-generator.ts';
 import type { Store } from '../src/platform/index.ts';
 import { runCli } from './support/cli.ts';
+import { directorySnapshot } from './support/directory.ts';
 import { ACTIVITE_HEADER, extractDir, REAL_ROWS, writeExtract } from './support/extracts.ts';
 import { type OpenedStore, storeCases } from './support/stores.ts';
 
 const BIN = fileURLToPath(new URL('../bin/caducee.js', import.meta.url));
-const TABLES = ['directory_person', 'directory_facet', 'directory_import'];
-
-/** Everything the directory holds, in a stable order. */
-async function snapshot(store: Store): Promise<string> {
-  const parts: unknown[] = [];
-  for (const table of TABLES) {
-    const rows = await store.db.selectFrom(table).selectAll().execute();
-    parts.push(rows.map((row) => JSON.stringify(row)).sort());
-  }
-  return JSON.stringify(parts);
-}
-
 /**
  * Whether an import's transaction is open right now, seen from outside: on SQLite another
  * connection cannot take the write lock; on PostgreSQL another session holds a write lock on
@@ -88,7 +77,7 @@ for (const storeCase of storeCases()) {
     }, async () => {
       const big = path.join(dir, 'PS_LibreAcces_Personne_activite_202611260800.txt');
       await writeSyntheticExtract(big, 60_000, 42);
-      const before = await snapshot(opened.store);
+      const before = await directorySnapshot(opened.store);
 
       const cleanEnv = Object.fromEntries(
         Object.entries(process.env).filter(([name]) => !name.startsWith('CADUCEE_')),
@@ -113,7 +102,7 @@ for (const storeCase of storeCases()) {
       const [code, signal] = await exited;
       assert.deepEqual([code, signal], [null, 'SIGKILL']);
 
-      assert.equal(await snapshot(opened.store), before, 'nothing of the killed import was kept');
+      assert.equal(await directorySnapshot(opened.store), before, 'nothing of the killed import was kept');
       const next = await runCli(
         [
           'directory',

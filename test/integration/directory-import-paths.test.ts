@@ -7,26 +7,11 @@ import { writeSyntheticExtract } from '../../bench/extract-generator.ts';
 import { luhnKey } from '../../src/directory/identifiers/index.ts';
 import { createDirectory, type Directory } from '../../src/directory/index.ts';
 import { isCaduceeError, type Store } from '../../src/platform/index.ts';
+import { DIRECTORY_SETTINGS, directorySnapshot, PERSONS_AND_FACETS } from '../support/directory.ts';
 import { extractDir } from '../support/extracts.ts';
 import { type OpenedStore, storeCases } from '../support/stores.ts';
 
-const settings = {
-  directory: { contactChangeDelayHours: 48, inactivationThreshold: 0.05, searchLimit: 100 },
-};
 const NAME = 'PS_LibreAcces_Personne_activite_2026112';
-
-/** Persons and facets, every column, in a stable order. */
-async function dump(store: Store): Promise<string> {
-  const persons = await store.db.selectFrom('directory_person').selectAll().orderBy('idnat').execute();
-  const facets = await store.db
-    .selectFrom('directory_facet')
-    .selectAll()
-    .orderBy('idnat')
-    .orderBy('kind')
-    .orderBy('value')
-    .execute();
-  return JSON.stringify({ persons, facets });
-}
 
 /** The directory's indexes as the store lists them. */
 async function indexes(store: Store): Promise<string[]> {
@@ -84,7 +69,8 @@ for (const storeCase of storeCases()) {
     let base: string[];
     const dir = extractDir();
     let clock = new Date('2026-11-25T08:00:00Z');
-    const directoryOf = (opened: OpenedStore) => createDirectory(opened.store, settings, () => clock);
+    const directoryOf = (opened: OpenedStore) =>
+      createDirectory(opened.store, DIRECTORY_SETTINGS, () => clock);
     const write = (name: string, lines: string[]) => {
       const file = path.join(dir, `${NAME}${name}.txt`);
       writeFileSync(file, `${[header, ...lines].join('\n')}\n`);
@@ -109,7 +95,10 @@ for (const storeCase of storeCases()) {
       const first = await into(grouped, '50801', base);
       assert.equal(first.created, first.listed);
       assert.deepEqual(await into(apart, '50802', scattered(base)), first);
-      assert.equal(await dump(apart.store), await dump(grouped.store));
+      assert.equal(
+        await directorySnapshot(apart.store, PERSONS_AND_FACETS),
+        await directorySnapshot(grouped.store, PERSONS_AND_FACETS),
+      );
 
       clock = new Date('2026-11-26T08:00:00Z');
       const next = nextDay(base);
@@ -119,12 +108,15 @@ for (const storeCase of storeCases()) {
         JSON.stringify(second),
       );
       assert.deepEqual(await into(apart, '60802', scattered(next)), second);
-      assert.equal(await dump(apart.store), await dump(grouped.store));
+      assert.equal(
+        await directorySnapshot(apart.store, PERSONS_AND_FACETS),
+        await directorySnapshot(grouped.store, PERSONS_AND_FACETS),
+      );
     });
 
     it('from a worker thread: a malformed line is refused with file:line, a wrong key warned about', async () => {
       const directory = directoryOf(grouped);
-      const before = await dump(grouped.store);
+      const before = await directorySnapshot(grouped.store, PERSONS_AND_FACETS);
       const next = nextDay(base);
       const broken = write('70801', [...next, `${next.at(-1)}en trop|`]);
       await assert.rejects(directory.importExtracts([broken]), (error: unknown) => {
@@ -133,7 +125,7 @@ for (const storeCase of storeCases()) {
         assert.match(error.message, new RegExp(`${NAME}70801\\.txt:${next.length + 2} : 53 champs`));
         return true;
       });
-      assert.equal(await dump(grouped.store), before);
+      assert.equal(await directorySnapshot(grouped.store, PERSONS_AND_FACETS), before);
 
       const [, body = '', key = ''] = /^8\|(\d{10})(\d)\|/.exec(next.at(-1)!)!;
       const badRpps = `${body}${(Number(key) + 1) % 10}`;

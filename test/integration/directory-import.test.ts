@@ -6,6 +6,7 @@ import { setTimeout } from 'node:timers/promises';
 import yazl from 'yazl';
 import { createDirectory, type Directory } from '../../src/directory/index.ts';
 import { isCaduceeError } from '../../src/platform/errors/index.ts';
+import { DIRECTORY_SETTINGS } from '../support/directory.ts';
 import {
   ACTIVITE_HEADER,
   DIPLOMES_HEADER,
@@ -17,10 +18,6 @@ import {
   writeExtract,
 } from '../support/extracts.ts';
 import { type OpenedStore, storeCases } from '../support/stores.ts';
-
-const settings = {
-  directory: { contactChangeDelayHours: 48, inactivationThreshold: 0.05, searchLimit: 100 },
-};
 
 async function rejectsWith(promise: Promise<unknown>, code: string, message?: RegExp) {
   await assert.rejects(promise, (error: unknown) => {
@@ -67,7 +64,7 @@ for (const storeCase of storeCases()) {
 
     before(async () => {
       opened = await storeCase.open();
-      directory = createDirectory(opened.store, settings, () => clock);
+      directory = createDirectory(opened.store, DIRECTORY_SETTINGS, () => clock);
     });
     after(() => opened.dispose());
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createDirectory, directoryMigrations } from '../../src/directory/index.ts';
 import { readSections } from '../../src/directory/model/stored-sections.ts';
-import { migrate, type Store } from '../../src/platform/index.ts';
+import { migrate } from '../../src/platform/index.ts';
+import { DIRECTORY_SETTINGS, directorySnapshot, PERSONS_AND_FACETS } from '../support/directory.ts';
 import {
   ACTIVITE_HEADER,
   extractDir,
@@ -13,22 +14,7 @@ import {
 } from '../support/extracts.ts';
 import { type OpenedStore, storeCases } from '../support/stores.ts';
 
-const settings = {
-  directory: { contactChangeDelayHours: 48, inactivationThreshold: 0.05, searchLimit: 100 },
-};
 const FIRST = '2026-11-25-01-directory';
-
-async function dump(store: Store): Promise<string> {
-  const persons = await store.db.selectFrom('directory_person').selectAll().orderBy('idnat').execute();
-  const facets = await store.db
-    .selectFrom('directory_facet')
-    .selectAll()
-    .orderBy('idnat')
-    .orderBy('kind')
-    .orderBy('value')
-    .execute();
-  return JSON.stringify({ persons, facets });
-}
 
 /**
  * A directory imported before the 2026-11-26 layout (sections in one JSON column with every
@@ -67,7 +53,7 @@ for (const storeCase of storeCases()) {
         ]),
       ];
       fresh = await storeCase.open();
-      await createDirectory(fresh.store, settings, clock).importExtracts(files);
+      await createDirectory(fresh.store, DIRECTORY_SETTINGS, clock).importExtracts(files);
       old = await storeCase.open({
         migrations: (store) => [{ [FIRST]: directoryMigrations(store.kind)[FIRST]! }],
       });
@@ -96,12 +82,22 @@ for (const storeCase of storeCases()) {
       await old.store.db.insertInto('directory_facet').values(facets).execute();
 
       await migrate(old.store, directoryMigrations(old.store.kind));
-      assert.equal(await dump(old.store), await dump(fresh.store));
+      assert.equal(
+        await directorySnapshot(old.store, PERSONS_AND_FACETS),
+        await directorySnapshot(fresh.store, PERSONS_AND_FACETS),
+      );
 
-      const directory = createDirectory(old.store, settings, () => new Date('2026-11-26T08:00:00Z'));
+      const directory = createDirectory(
+        old.store,
+        DIRECTORY_SETTINGS,
+        () => new Date('2026-11-26T08:00:00Z'),
+      );
       const summary = await directory.importExtracts(files);
       assert.deepEqual([summary.persons.unchanged, summary.persons.changed], [2, 0]);
-      assert.equal(await dump(old.store), await dump(fresh.store));
+      assert.equal(
+        await directorySnapshot(old.store, PERSONS_AND_FACETS),
+        await directorySnapshot(fresh.store, PERSONS_AND_FACETS),
+      );
       assert.deepEqual(
         (await directory.search({ id: '0019200575' })).map((person) => person.nationalId),
         ['0019200575', '810001045367'],

@@ -5,21 +5,10 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { luhnKey } from '../../src/directory/identifiers/index.ts';
 import { createDirectory, type Directory } from '../../src/directory/index.ts';
-import { isCaduceeError, loadSettings, type Store } from '../../src/platform/index.ts';
+import { isCaduceeError, loadSettings } from '../../src/platform/index.ts';
+import { directorySnapshot } from '../support/directory.ts';
 import { ACTIVITE_HEADER, extractDir, line } from '../support/extracts.ts';
 import { type OpenedStore, storeCases } from '../support/stores.ts';
-
-const TABLES = ['directory_person', 'directory_facet', 'directory_import'];
-
-/** Everything the directory holds, in a stable order, to compare before and after. */
-async function snapshot(store: Store): Promise<string> {
-  const parts: unknown[] = [];
-  for (const table of TABLES) {
-    const rows = await store.db.selectFrom(table).selectAll().execute();
-    parts.push(rows.map((row) => JSON.stringify(row)).sort());
-  }
-  return JSON.stringify(parts);
-}
 
 /** A person's line; `keyShift` makes its identifier's key wrong. */
 function person(index: number, name: string, keyShift = 0): string {
@@ -80,7 +69,7 @@ for (const storeCase of storeCases()) {
     after(() => opened?.dispose());
 
     it('refuses a file with one faulty line anywhere, and the directory stays as it was', async () => {
-      const before = await snapshot(opened.store);
+      const before = await directorySnapshot(opened.store);
       await fc.assert(
         fc.asyncProperty(
           fc.integer({ min: 1, max: 12 }),
@@ -107,7 +96,7 @@ for (const storeCase of storeCases()) {
               assert.match(error.message, new RegExp(`${path.basename(file)}:${at + 2} : `));
               return true;
             });
-            assert.equal(await snapshot(opened.store), before);
+            assert.equal(await directorySnapshot(opened.store), before);
           },
         ),
         { numRuns: storeCase.kind === 'sqlite' ? 25 : 10 },
