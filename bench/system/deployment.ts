@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { openSystem } from '../../src/cli/system.ts';
 import { type EcpsDb, loadPinKey } from '../../src/ecps/index.ts';
-import type { OidcDb } from '../../src/oidc/index.ts';
+import { clientRow, loadClientSecretKey, type OidcDb } from '../../src/oidc/index.ts';
 import { loadSettings, migrate, openPostgresStore, openRedis, openStore } from '../../src/platform/index.ts';
 import {
   ESPACE_MEDECIN_STORE,
@@ -323,7 +323,8 @@ export async function startDeployment(
 
     await timed(setupSeconds, 'clients', async () => {
       const db = system.store.db as OidcDb;
-      const now = new Date().toISOString();
+      const secretKey = loadClientSecretKey(system.settings);
+      const now = new Date();
       const rows = [];
       for (let i = 0; i < data.clients; i++) {
         const client: BenchClient = {
@@ -349,7 +350,8 @@ export async function startDeployment(
           response_types: ['code'],
           backchannel_token_delivery_mode: 'poll',
         };
-        rows.push({ client_id: client.clientId, metadata: JSON.stringify(metadata), created_at: now });
+        // Sealed as `caducee client add` seals it, so the servers start on what they would find.
+        rows.push(clientRow(secretKey, metadata, now));
       }
       for (let i = 0; i < rows.length; i += 500) {
         await db

@@ -9,6 +9,7 @@ export { KEYCLOAK_ROUTES } from './provider/configuration.ts';
 export {
   addClient,
   type ClientMetadata,
+  clientRow,
   getClient,
   listClients,
   newClientSecret,

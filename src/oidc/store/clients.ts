@@ -23,18 +23,26 @@ export async function addClient(
   if (await clientExists(db, metadata.client_id)) {
     throw ClientInvalid({ reason: `l'identifiant ${metadata.client_id} est déjà enregistré` });
   }
+  await db
+    .insertInto('oidc_client')
+    .values(clientRow(key, metadata, now))
+    .execute();
+}
+
+/**
+ * The stored row of a client: its metadata without the secret, the secret sealed apart. Also what
+ * the benchmark writes in bulk for its 20 000 clients.
+ */
+export function clientRow(key: ClientSecretKey, metadata: ClientMetadata, now = new Date()) {
   const { client_secret: secret, ...rest } = metadata;
   if (secret !== undefined && typeof secret !== 'string')
     throw ClientInvalid({ reason: 'client_secret doit être une chaîne' });
-  await db
-    .insertInto('oidc_client')
-    .values({
-      client_id: metadata.client_id,
-      metadata: JSON.stringify(rest),
-      secret_sealed: secret === undefined ? null : sealClientSecret(key, metadata.client_id, secret),
-      created_at: now.toISOString(),
-    })
-    .execute();
+  return {
+    client_id: metadata.client_id,
+    metadata: JSON.stringify(rest),
+    secret_sealed: secret === undefined ? null : sealClientSecret(key, metadata.client_id, secret),
+    created_at: now.toISOString(),
+  };
 }
 
 /** Registered clients, without their secrets. */
