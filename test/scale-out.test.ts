@@ -316,7 +316,7 @@ describe('scale-out: two nodes on PostgreSQL + Redis', {
     await context.close();
   });
 
-  it('ends the sessions (in Redis) and refresh tokens of a card that `caducee card revoke` puts in opposition', async () => {
+  it('ends the sessions (in Redis) and refresh tokens of a card that `caducee card revoke` puts in opposition; every card host refuses it', async () => {
     idp.route(ports.b);
     cardHost.route(ports.cardB);
     const config = await configFor('rp-scale', ports.b);
@@ -354,5 +354,20 @@ describe('scale-out: two nodes on PostgreSQL + Redis', {
       'no single sign-on: the login page again',
     );
     await context.close();
+    // The opposition is in the shared registry: each card host refuses the card at once (node A's,
+    // stopped by the test above, back with the same settings).
+    servers.cardA = await startCardHostServer(test.system, log, ports.cardA);
+    for (const port of [ports.cardA, ports.cardB]) {
+      cardHost.route(port);
+      const retry = await contextWithCard();
+      const retryPage = await retry.newPage();
+      await authorize(retryPage, config, client.randomState());
+      await retryPage.getByRole('link', { name: 'Se connecter avec ma carte CPS' }).click();
+      await retryPage.getByRole('alert').waitFor();
+      const alert = await retryPage.getByRole('alert').innerText();
+      assert.match(alert, /mise en opposition/, `card host on port ${port}`);
+      assert.match(alert, /CARD_REVOKED/, `card host on port ${port}`);
+      await retry.close();
+    }
   });
 });
