@@ -1,9 +1,19 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Hono } from 'hono';
+import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
 import { luhnKey } from '../../directory/identifiers/luhn.ts';
-import type { Mail, MailSender } from '../../messaging/index.ts';
+import {
+  type MessagingDb,
+  messagingMigrations,
+  Outbox,
+  type SmtpCatcher,
+  smtpMailSender,
+  startSmtpCatcher,
+} from '../../messaging/index.ts';
 import { createLogger, migrate, openSqliteStore, type Store } from '../../platform/index.ts';
 import { Accounts } from './accounts.ts';
 import { espaceMedecinApp } from './app.ts';
@@ -23,30 +33,82 @@ const unknownId = (n: number) => {
   return `8${body}${luhnKey(body)}`;
 };
 
+const FROM = 'Espace médecin <ne-pas-repondre@em.test>';
+const GP_EMAIL = 'claire@cabinet.test';
+
 /**
- * The app without a provider, in memory: the e-mail way, the reset and their limits, driven by
- * `app.request()` as browsers at chosen addresses (the TCP peer, there being no proxy).
+ * An SMTP relay that answers the connection only once `open()` is called: a mail server that is
+ * slow or stuck, as the professional's page must not wait for.
+ */
+async function startHeldRelay() {
+  let open: () => void = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  const received: Array<{ to: string; text: string }> = [];
+  let connections = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    logger: false,
+    // The app's pooled connection stays open a few seconds after the mail: not worth waiting for.
+    closeTimeout: 100,
+    onConnect(_session, callback) {
+      connections++;
+      opened.then(() => callback());
+    },
+    onData(stream, session, callback) {
+      simpleParser(stream).then((parsed) => {
+        received.push({
+          to: session.envelope.rcptTo.map((r) => r.address).join(', '),
+          text: parsed.text ?? '',
+        });
+        callback();
+      }, callback);
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    open: () => open(),
+    connections: () => connections,
+    received,
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
+}
+
+/** Polls until `check` holds (mail travels over SMTP: it lands a moment after it was sent). */
+async function eventually(check: () => Promise<boolean> | boolean, what: string, ms = 5000) {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`not within ${ms} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/**
+ * The app without a provider, on an in-memory store: the e-mail way, the reset and their limits,
+ * driven by `app.request()` as browsers at chosen addresses (the TCP peer, there being no proxy).
+ * Its e-mails really travel over SMTP, to the dev outbox's catcher.
  */
 describe('espace médecin: sessions, e-mail way and limits (app)', () => {
   let store: Store;
   let app: Hono;
-  const sent: Mail[] = [];
-  let mailHangs = false;
-  const mail: MailSender = {
-    async send(message) {
-      sent.push(message);
-      if (mailHangs) await new Promise(() => {});
-    },
-  };
+  let outbox: Outbox;
+  let catcher: SmtpCatcher;
 
-  const makeApp = (url: string) =>
+  /** The mails the catcher received for this address, newest first. */
+  const mailsTo = async (address: string) => (await outbox.list()).filter((m) => m.to === address);
+
+  const makeApp = (url: string, smtpUrl = `smtp://127.0.0.1:${catcher.port}`) =>
     espaceMedecinApp({
       store,
       url,
       issuer: 'https://idp.test',
       clientId: 'espace-medecin',
       clientSecret: 'secret',
-      mail,
+      mail: smtpMailSender({ url: smtpUrl, from: FROM }),
       key: randomBytes(32),
       log: createLogger('silent'),
     });
@@ -98,17 +160,21 @@ describe('espace médecin: sessions, e-mail way and limits (app)', () => {
   }
 
   /** Identifier + password, then the code of the e-mail that answered it. */
-  async function askCode(visitor: Visitor, idnat = GP) {
-    const asked = await visitor.askCode(idnat, PASSWORD);
+  async function askCode(visitor: Visitor) {
+    const asked = await visitor.askCode(GP, PASSWORD);
     assert.equal(asked.status, 303);
     const demande = new URL(asked.headers.get('location')!, URL_BASE).searchParams.get('demande')!;
-    const code = /: (\d{6})\n/.exec(sent.at(-1)!.text)![1]!;
+    // The code is sent before the answer: its mail is the newest with a code.
+    const mail = (await mailsTo(GP_EMAIL)).find((m) => /: \d{6}\n/.test(m.text));
+    const code = /: (\d{6})\n/.exec(mail!.text)![1]!;
     return { demande, code };
   }
 
   before(async () => {
     store = openSqliteStore(':memory:');
-    await migrate(store, espaceMedecinMigrations());
+    await migrate(store, espaceMedecinMigrations(), messagingMigrations());
+    outbox = new Outbox(store.db as MessagingDb);
+    catcher = await startSmtpCatcher(outbox, { port: 0 });
     app = makeApp(URL_BASE);
     const accounts = new Accounts(store.db as EspaceMedecinDb, () => new Date());
     const passwordHash = await hashPassword(PASSWORD);
@@ -138,7 +204,10 @@ describe('espace médecin: sessions, e-mail way and limits (app)', () => {
       });
     }
   });
-  after(() => store.close());
+  after(async () => {
+    await catcher.close();
+    await store.close();
+  });
   // Each test counts its own attempts.
   beforeEach(() => (store.db as EspaceMedecinDb).deleteFrom('attempt').execute());
 
@@ -180,11 +249,10 @@ describe('espace médecin: sessions, e-mail way and limits (app)', () => {
   });
 
   it('answers "Mot de passe oublié ?" without waiting for the e-mail, as for an unknown identifier', async () => {
-    const visitor = new Visitor('192.0.2.5');
-    const unknown = await (await visitor.askReset(unknownId(1))).text();
-    const before = sent.length;
-    mailHangs = true;
+    const relay = await startHeldRelay();
     try {
+      const visitor = new Visitor('192.0.2.5', makeApp(URL_BASE, relay.url));
+      const unknown = await (await visitor.askReset(unknownId(1))).text();
       const answer = await Promise.race([
         visitor.askReset(GP),
         new Promise<never>((_, reject) =>
@@ -193,11 +261,16 @@ describe('espace médecin: sessions, e-mail way and limits (app)', () => {
       ]);
       assert.equal(answer.status, 200);
       assert.equal(await answer.text(), unknown);
+      await eventually(() => relay.connections() > 0, 'the mail server was called');
+      assert.equal(relay.received.length, 0, 'the relay has not answered yet');
+      // Once the relay answers, the link reaches the professional.
+      relay.open();
+      await eventually(() => relay.received.length === 1, 'the reset e-mail was delivered');
+      assert.equal(relay.received[0]!.to, GP_EMAIL);
+      assert.match(relay.received[0]!.text, /mot-de-passe\/nouveau\?jeton=/);
     } finally {
-      mailHangs = false;
+      await relay.close();
     }
-    assert.equal(sent.length, before + 1, 'the e-mail was handed to the sender');
-    assert.match(sent.at(-1)!.text, /mot-de-passe\/nouveau\?jeton=/);
   });
 
   it('refuses a 31st wrong password from one address, whatever the identifiers, with 429 and Retry-After', async () => {
@@ -217,19 +290,22 @@ describe('espace médecin: sessions, e-mail way and limits (app)', () => {
   });
 
   it('sends at most 10 e-mails (codes and reset links together) per identifier, from any address', async () => {
+    const earlier = (await mailsTo(GP_EMAIL)).length;
     for (let i = 0; i < 10; i++) {
       const visitor = new Visitor(`203.0.113.${i + 1}`);
       const asked = i % 2 ? await visitor.askReset(GP) : await visitor.askCode(GP, PASSWORD);
       assert.equal(asked.status, i % 2 ? 200 : 303, `e-mail ${i + 1}`);
     }
-    const sentBefore = sent.length;
+    // The reset links leave after their answers: all ten in the mailbox before counting on.
+    await eventually(async () => (await mailsTo(GP_EMAIL)).length === earlier + 10, 'ten e-mails');
     const reset = await new Visitor('203.0.113.20').askReset(GP);
     assert.equal(reset.status, 429);
     assert.equal(reset.headers.get('retry-after'), String(60 * 60));
     const code = await new Visitor('203.0.113.21').askCode(GP, PASSWORD);
     assert.equal(code.status, 429);
     assert.equal(code.headers.get('retry-after'), String(60 * 60));
-    assert.equal(sent.length, sentBefore, 'no e-mail past the limit');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal((await mailsTo(GP_EMAIL)).length, earlier + 10, 'no e-mail past the limit');
     assert.equal((await new Visitor('203.0.113.22').askCode(DOCTOR, PASSWORD)).status, 303);
   });
 
