@@ -510,14 +510,30 @@ export function createEcps(
         await announce(requestId);
         throw EcpsWrongCode({});
       }
+      // A try is taken in the store before the PIN is looked at: concurrent answers (a stolen
+      // phone's burst) each take one, so no more than three PINs are ever checked between two
+      // right ones, whatever their number or speed.
+      const taken = await db
+        .updateTable('ecps_device')
+        .set((eb) => ({ pin_failures: eb('pin_failures', '+', 1) }))
+        .where('id', '=', device.id)
+        .where('status', '=', 'active')
+        .where('pin_failures', '<', MAX_PIN_FAILURES)
+        .returning('pin_failures')
+        .executeTakeFirst();
+      if (!taken) {
+        await refused('ECPS_BLOCKED');
+        throw EcpsBlocked({});
+      }
       if (!device.pin_mac || !pinMatches(pinKey, device.id, answer.pin, device.pin_mac)) {
-        const failures = device.pin_failures + 1;
+        const failures = Number(taken.pin_failures);
         const blocked = failures >= MAX_PIN_FAILURES;
-        await db
-          .updateTable('ecps_device')
-          .set({ pin_failures: failures, status: blocked ? 'blocked' : device.status })
-          .where('id', '=', device.id)
-          .execute();
+        if (blocked)
+          await db
+            .updateTable('ecps_device')
+            .set({ status: 'blocked' })
+            .where('id', '=', device.id)
+            .execute();
         await refused(blocked ? 'ECPS_BLOCKED' : 'ECPS_WRONG_PIN');
         if (blocked) {
           await close('denied');
@@ -532,7 +548,11 @@ export function createEcps(
         .where('id', '=', requestId)
         .where('status', '=', 'pending')
         .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) !== 1) throw EcpsRequestNotPending({ status: 'answered' });
+      if (Number(updated.numUpdatedRows) !== 1) {
+        // The right PIN, too late for this request: the try taken does not count.
+        await db.updateTable('ecps_device').set({ pin_failures: 0 }).where('id', '=', device.id).execute();
+        throw EcpsRequestNotPending({ status: 'answered' });
+      }
       await db
         .updateTable('ecps_device')
         .set({ pin_failures: 0, last_used_at: now.toISOString() })

@@ -167,6 +167,35 @@ for (const storeCase of storeCases()) {
       assert.ok(listed.some((entry) => entry.id === started.deviceId && entry.status === 'active'));
     });
 
+    it('checks no more than three PINs, however many answers arrive at once (a stolen phone)', async () => {
+      const portal = await ecps.startCardActivation(PHARMACIST);
+      const started = await ecps.startActivation(token(portal.link), publicJwk, device);
+      await ecps.confirmCardCode(PHARMACIST, started.activationId, started.code!);
+      await ecps.choosePin(await deviceById(started.deviceId), started.activationId, '4826');
+      const phone = await deviceById(started.deviceId);
+      const request = await ecps.createRequest({
+        idnat: PHARMACIST,
+        clientName: 'Service',
+        origin: 'oidc:burst',
+        withCode: false,
+      });
+      // Twenty-one wrong PINs, all sent before any answer, each call with the phone as loaded
+      // before the burst (as each signed call finds it). Read then written back, the failure
+      // count would have said "one" to every one of them.
+      const answers = await Promise.allSettled(
+        Array.from({ length: 21 }, (_, i) => ecps.approve(phone, request.id, { pin: String(1000 + i) })),
+      );
+      const codes = answers.map((answer) =>
+        answer.status === 'fulfilled' ? 'approved' : (answer.reason as { code: string }).code,
+      );
+      assert.equal(codes.filter((code) => code === 'ECPS_WRONG_PIN').length, 2, codes.join(' '));
+      assert.equal(codes.filter((code) => code === 'ECPS_BLOCKED').length, 19, codes.join(' '));
+      assert.equal((await deviceById(started.deviceId)).status, 'blocked');
+      assert.equal((await ecps.requestStatus(request.id))?.status, 'denied');
+      // Blocked: the right PIN opens nothing either.
+      await assert.rejects(ecps.approve(await deviceById(started.deviceId), request.id, { pin: '4826' }));
+    });
+
     it('"mot de passe oublié" by e-mail + SMS: link once, 3 code tries, nothing said about unknown identifiers', async () => {
       await ecps.startRecovery('899700000000');
       await ecps.startRecovery(NO_CONTACTS);
