@@ -35,14 +35,26 @@ export async function checkActivationCode(
       method: activation.mode,
       details: attempts === undefined ? undefined : { attempts },
     });
+  // The try is taken in the store before the code is compared: a burst of guesses sent at once
+  // gets no more than three compared (each takes one, atomically, while fewer are taken).
+  const taken = await db
+    .updateTable('ecps_activation')
+    .set((eb) => ({ code_attempts: eb('code_attempts', '+', 1) }))
+    .where('id', '=', activation.id)
+    .where('status', '=', 'open')
+    .where('code_attempts', '<', MAX_CODE_ATTEMPTS)
+    .returning('code_attempts')
+    .executeTakeFirst();
+  if (!taken) throw EcpsActivationInvalid({});
   if (!codeMatches(activation.id, code, activation.code_hash)) {
-    const attempts = activation.code_attempts + 1;
+    const attempts = Number(taken.code_attempts);
     const failed = attempts >= MAX_CODE_ATTEMPTS;
-    await db
-      .updateTable('ecps_activation')
-      .set({ code_attempts: attempts, status: failed ? 'failed' : 'open' })
-      .where('id', '=', activation.id)
-      .execute();
+    if (failed)
+      await db
+        .updateTable('ecps_activation')
+        .set({ status: 'failed' })
+        .where('id', '=', activation.id)
+        .execute();
     if (failed && activation.device_id)
       await db
         .updateTable('ecps_device')

@@ -146,13 +146,24 @@ export function ecpsRecovery(ctx: EcpsContext) {
         recovery.code_expires_at < now.toISOString()
       )
         throw EcpsRecoveryInvalid({});
+      // As for activation codes: the try is taken before the comparison, atomically.
+      const taken = await db
+        .updateTable('ecps_recovery')
+        .set((eb) => ({ code_attempts: eb('code_attempts', '+', 1) }))
+        .where('id', '=', recovery.id)
+        .where('status', '=', 'open')
+        .where('code_attempts', '<', MAX_CODE_ATTEMPTS)
+        .returning('code_attempts')
+        .executeTakeFirst();
+      if (!taken) throw EcpsRecoveryInvalid({});
       if (!codeMatches(recovery.id, code, recovery.code_hash)) {
-        const attempts = recovery.code_attempts + 1;
-        await db
-          .updateTable('ecps_recovery')
-          .set({ code_attempts: attempts, status: attempts >= MAX_CODE_ATTEMPTS ? 'failed' : 'open' })
-          .where('id', '=', recovery.id)
-          .execute();
+        const attempts = Number(taken.code_attempts);
+        if (attempts >= MAX_CODE_ATTEMPTS)
+          await db
+            .updateTable('ecps_recovery')
+            .set({ status: 'failed' })
+            .where('id', '=', recovery.id)
+            .execute();
         await audit.record({
           type: 'ecps.recovery.code',
           outcome: 'failure',
