@@ -248,6 +248,27 @@ describe('espace médecin: sessions, e-mail way and limits (app)', () => {
     assert.equal((await asker.post('/connexion/email/code', { demande, code })).status, 303);
   });
 
+  it('compares no more than three codes sent at once for one e-mail', async () => {
+    const visitor = new Visitor('192.0.2.6');
+    const { demande, code } = await askCode(visitor);
+    const csrf = await visitor.csrf();
+    const wrong = Array.from({ length: 10 }, (_, i) =>
+      String((Number(code) + 1 + i) % 1_000_000).padStart(6, '0'),
+    );
+    const answers = await Promise.all(
+      wrong.map((guess) =>
+        visitor.request('/connexion/email/code', { form: { csrf, demande, code: guess } }),
+      ),
+    );
+    const pages = await Promise.all(answers.map((answer) => answer.text()));
+    const compared = pages.filter((page) => /ESPACE_MEDECIN_WRONG_CODE/.test(page)).length;
+    assert.ok(compared <= 2, `wrong codes compared and answered "tries left": ${compared}`);
+    // The tries are spent: the right code no longer opens anything.
+    const late = await visitor.post('/connexion/email/code', { demande, code });
+    assert.equal(late.status, 400);
+    assert.equal((await visitor.request('/compte')).status, 401);
+  });
+
   it('answers "Mot de passe oublié ?" without waiting for the e-mail, as for an unknown identifier', async () => {
     const relay = await startHeldRelay();
     try {
@@ -287,6 +308,30 @@ describe('espace médecin: sessions, e-mail way and limits (app)', () => {
     // Even the right password, from that address.
     assert.equal((await sprayer.askCode(DOCTOR, PASSWORD)).status, 429);
     assert.equal((await new Visitor('198.51.100.32').askCode(unknownId(200), 'Mauvais-30')).status, 401);
+  });
+
+  it('checks no more than five passwords of one identifier, however many arrive at once', async () => {
+    // Twelve guesses sent together from twelve addresses, each with its session and form token:
+    // checked before any was recorded, they would all have been compared with the hash.
+    const guessers = Array.from({ length: 12 }, (_, i) => new Visitor(`198.51.100.${120 + i}`));
+    const tokens = await Promise.all(guessers.map((guesser) => guesser.csrf()));
+    const answers = await Promise.all(
+      guessers.map((guesser, i) =>
+        guesser.request('/connexion/email', {
+          form: { csrf: tokens[i]!, identifiant: DOCTOR, mot_de_passe: `Devine-${i}` },
+        }),
+      ),
+    );
+    const statuses = answers.map((answer) => answer.status);
+    const checked = statuses.filter((status) => status === 401).length;
+    // A burst may be refused whole (each sees the others' attempts): it fails closed.
+    assert.ok(checked <= 5, `passwords checked: ${statuses.join(' ')}`);
+    assert.equal(statuses.filter((status) => status === 429).length, 12 - checked, statuses.join(' '));
+    // Sent one after the other, the limit lets five through as before.
+    const next = new Visitor('198.51.100.140');
+    for (let i = 0; i < 5 - checked; i++)
+      assert.equal((await next.askCode(DOCTOR, `Encore-${i}`)).status, 401);
+    assert.equal((await next.askCode(DOCTOR, 'Encore-5')).status, 429);
   });
 
   it('sends at most 10 e-mails (codes and reset links together) per identifier, from any address', async () => {

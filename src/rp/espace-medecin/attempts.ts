@@ -30,31 +30,42 @@ export class Attempts {
     this.#clock = clock;
   }
 
-  /** ESPACE_MEDECIN_TOO_MANY_ATTEMPTS when the limit is already reached. */
-  async check(limit: Limit, key: string): Promise<void> {
-    const since = addMinutes(this.#clock(), -limit.minutes).toISOString();
+  /**
+   * Counts one attempt now, or throws ESPACE_MEDECIN_TOO_MANY_ATTEMPTS when the limit is reached.
+   * The attempt is written before the count is read, so requests arriving together each see the
+   * others: a burst cannot pass the check all at once before any of it is recorded (a password
+   * guessed by a hundred requests in parallel). Returns the attempt, for `release` when it turns
+   * out not to count (a right password, a mail refused by another limit).
+   */
+  async take(limit: Limit, key: string): Promise<string> {
+    const now = this.#clock();
+    const id = randomUUID();
+    const counted = `${limit.name}:${key}`;
+    await this.#db.insertInto('attempt').values({ id, key: counted, at: now.toISOString() }).execute();
     const row = await this.#db
       .selectFrom('attempt')
       .select((eb) => eb.fn.countAll<number>().as('count'))
-      .where('key', '=', `${limit.name}:${key}`)
-      .where('at', '>', since)
+      .where('key', '=', counted)
+      .where('at', '>', addMinutes(now, -limit.minutes).toISOString())
       .executeTakeFirst();
-    if (Number(row?.count ?? 0) >= limit.max) throw TooManyAttempts({ retryAfterMinutes: limit.minutes });
-  }
-
-  async record(limit: Limit, key: string): Promise<void> {
-    const now = this.#clock();
-    await this.#db
-      .insertInto('attempt')
-      .values({ id: randomUUID(), key: `${limit.name}:${key}`, at: now.toISOString() })
-      .execute();
+    if (Number(row?.count ?? 0) > limit.max) {
+      // Refused requests do not count: the limit stays at what it lets through.
+      await this.release(id);
+      throw TooManyAttempts({ retryAfterMinutes: limit.minutes });
+    }
     // Nothing is kept much longer than the longest window; the counts ignore older rows anyway,
-    // so once a minute is enough (every password login records two attempts).
+    // so once a minute is enough (every password login takes two attempts).
     if (this.#purgeDue(now))
       await this.#db
         .deleteFrom('attempt')
         .where('at', '<', addMinutes(now, -24 * 60).toISOString())
         .execute();
+    return id;
+  }
+
+  /** An attempt taken that does not count after all. */
+  async release(id: string): Promise<void> {
+    await this.#db.deleteFrom('attempt').where('id', '=', id).execute();
   }
 
   /** A success forgets the failures of that key. */

@@ -3,6 +3,7 @@ import { parseNationalId } from '../../directory/index.ts';
 import { limitedAddress } from '../../platform/index.ts';
 import type { Account } from './accounts.ts';
 import {
+  type Limit,
   MAILS_PER_ADDRESS,
   MAILS_PER_IDENTIFIER,
   PASSWORD_PER_ADDRESS,
@@ -26,12 +27,10 @@ export async function checkCredentials(
   const parsed = parseNationalId(input.identifier);
   const key = parsed.ok ? parsed.id.value : input.identifier.slice(0, 20);
   const network = limitedAddress(ip);
-  await em.attempts.check(PASSWORD_PER_IDENTIFIER, key);
-  await em.attempts.check(PASSWORD_PER_ADDRESS, network);
+  // Both attempts are taken before the password is checked, and kept if it is wrong.
+  const fromAddress = await takeBoth(em, [PASSWORD_PER_IDENTIFIER, key], [PASSWORD_PER_ADDRESS, network]);
   const account = parsed.ok ? await em.accounts.byIdnat(parsed.id.value) : undefined;
   if (!(await checkPassword(account?.password_hash, input.password))) {
-    await em.attempts.record(PASSWORD_PER_IDENTIFIER, key);
-    await em.attempts.record(PASSWORD_PER_ADDRESS, network);
     await em.audit.record({
       type: input.purpose === 'login' ? 'espace_medecin.login' : 'espace_medecin.link',
       outcome: 'failure',
@@ -42,15 +41,28 @@ export async function checkCredentials(
     });
     throw EmailLoginRefused({});
   }
+  // A right password forgets the identifier's failures, and is no failure of the address.
   await em.attempts.clear(PASSWORD_PER_IDENTIFIER, key);
+  await em.attempts.release(fromAddress);
   return account!;
 }
 
 /** Before sending an e-mail (code, reset link): no mail bombing of a professional. */
 export async function countMail(em: EspaceMedecin, c: Context, identifier: string): Promise<void> {
   const network = limitedAddress(em.clientAddress(c));
-  await em.attempts.check(MAILS_PER_IDENTIFIER, identifier);
-  await em.attempts.check(MAILS_PER_ADDRESS, network);
-  await em.attempts.record(MAILS_PER_IDENTIFIER, identifier);
-  await em.attempts.record(MAILS_PER_ADDRESS, network);
+  await takeBoth(em, [MAILS_PER_IDENTIFIER, identifier], [MAILS_PER_ADDRESS, network]);
+}
+
+/**
+ * One attempt of each limit, or none: refused by the second, the first is given back. Returns
+ * the second's attempt.
+ */
+async function takeBoth(em: EspaceMedecin, first: [Limit, string], second: [Limit, string]) {
+  const taken = await em.attempts.take(...first);
+  try {
+    return await em.attempts.take(...second);
+  } catch (error) {
+    await em.attempts.release(taken);
+    throw error;
+  }
 }

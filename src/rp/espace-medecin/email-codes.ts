@@ -103,14 +103,18 @@ export class EmailCodes {
     if (row.session_hash !== input.sessionHash || row.tries_left <= 0) throw CodeInvalid({});
     const now = this.#clock().toISOString();
     if (row.expires_at <= now) throw CodeExpired({});
+    // The try is taken before the code is compared, atomically: guesses sent at once get no more
+    // than the code's three tries compared between them.
+    const taken = await this.#db
+      .updateTable('email_code')
+      .set((eb) => ({ tries_left: eb('tries_left', '-', 1) }))
+      .where('id', '=', row.id)
+      .where('tries_left', '>', 0)
+      .returning('tries_left')
+      .executeTakeFirst();
+    if (!taken) throw CodeInvalid({});
     if (!sameText(mac(this.#key, row.id, input.code.trim()), row.code_mac)) {
-      await this.#db
-        .updateTable('email_code')
-        .set((eb) => ({ tries_left: eb('tries_left', '-', 1) }))
-        .where('id', '=', row.id)
-        .where('tries_left', '>', 0)
-        .execute();
-      const left = row.tries_left - 1;
+      const left = Number(taken.tries_left);
       if (left <= 0) throw CodeInvalid({});
       throw WrongCode({ triesLeft: left });
     }

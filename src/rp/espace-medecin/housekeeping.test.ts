@@ -21,16 +21,15 @@ describe('espace médecin housekeeping', () => {
   it('still forgets attempts older than a day, while the counts of the window stay right', async () => {
     let now = new Date('2026-11-26T10:00:00Z');
     const attempts = new Attempts(db, () => now);
-    await attempts.record(MAILS_PER_ADDRESS, '192.0.2.1');
+    await attempts.take(MAILS_PER_ADDRESS, '192.0.2.1');
     now = addMinutes(now, 10);
-    for (let i = 0; i < MAILS_PER_ADDRESS.max - 1; i++) await attempts.record(MAILS_PER_ADDRESS, '192.0.2.1');
-    // Within the window every attempt counts, purge or not.
-    await assert.rejects(attempts.check(MAILS_PER_ADDRESS, '192.0.2.1'), {
+    for (let i = 0; i < MAILS_PER_ADDRESS.max - 1; i++) await attempts.take(MAILS_PER_ADDRESS, '192.0.2.1');
+    // Within the window every attempt counts, purge or not; the refused one is not kept.
+    await assert.rejects(attempts.take(MAILS_PER_ADDRESS, '192.0.2.1'), {
       code: 'ESPACE_MEDECIN_TOO_MANY_ATTEMPTS',
     });
     now = addMinutes(now, 25 * 60);
-    await attempts.check(MAILS_PER_ADDRESS, '192.0.2.1');
-    await attempts.record(MAILS_PER_ADDRESS, '192.0.2.2');
+    await attempts.take(MAILS_PER_ADDRESS, '192.0.2.2');
     const left = await db.selectFrom('attempt').select('key').execute();
     assert.deepEqual(
       left.map((row) => row.key),
