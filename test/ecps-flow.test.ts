@@ -5,19 +5,17 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as client from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
-import { startIdpServer } from '../src/cli/servers.ts';
-import { loadDemoDirectoryIfEmpty } from '../src/directory/index.ts';
 import type { OutboxMessage } from '../src/messaging/index.ts';
-import { createLogger } from '../src/platform/index.ts';
 import { launchChromium } from './support/browser.ts';
 import { runCli } from './support/cli.ts';
 import { CliSession } from './support/cli-session.ts';
 import { registerCibaClient, registerWebClient } from './support/clients.ts';
+import { type EcpsDeployment, startEcpsDeployment } from './support/ecps-deployment.ts';
 import { trustingFetch } from './support/https.ts';
 import { decodeQr } from './support/qr.ts';
-import { startTestRelyingParty, type TestRelyingParty } from './support/relying-party.ts';
+import type { TestRelyingParty } from './support/relying-party.ts';
 import { type OpenedStore, storeCases } from './support/stores.ts';
-import { freePort, type TestSystem, testSystem } from './support/system.ts';
+import type { TestSystem } from './support/system.ts';
 
 const GP = '899760000010';
 const GP_EMAIL = 'claire.martin@demo.caducee.test';
@@ -26,7 +24,7 @@ for (const storeCase of storeCases()) {
   describe(`e-CPS: activation without a card and login, with the CLI app (${storeCase.kind})`, () => {
     let opened: OpenedStore;
     let test: TestSystem;
-    let servers: Array<{ close(): Promise<void> }> = [];
+    let deployment: EcpsDeployment;
     let browser: Browser;
     let rp: TestRelyingParty;
     let issuer: string;
@@ -62,15 +60,9 @@ for (const storeCase of storeCases()) {
 
     before(async () => {
       opened = await storeCase.open();
-      const catcherPort = await freePort();
-      const outboxPort = await freePort();
-      test = await testSystem(opened, {
-        messaging: { catcherPort },
-        outbox: { url: `http://localhost:${outboxPort}` },
-      } as never);
+      deployment = await startEcpsDeployment(opened);
+      ({ test, rp, issuer, outbox } = deployment);
       const { system } = test;
-      await loadDemoDirectoryIfEmpty(system.directory);
-      rp = await startTestRelyingParty();
       await registerWebClient(system, {
         client_id: 'rp-ecps',
         client_name: 'Espace de test',
@@ -83,14 +75,6 @@ for (const storeCase of storeCases()) {
         client_secret: secret,
         redirect_uris: [rp.redirectUri],
       });
-      const log = createLogger(process.env.CADUCEE_TEST_LOG ?? 'silent');
-      const { startMessagingServers } = await import('../src/cli/servers.ts');
-      servers = [
-        ...(await startMessagingServers(system, log)),
-        await startIdpServer(system, log, test.ports.idp),
-      ];
-      issuer = system.settings.idp.url;
-      outbox = system.settings.outbox.url;
       config = await client.discovery(new URL(issuer), 'rp-ecps', secret, undefined, {
         [client.customFetch]: trustingFetch((await system.tls()).caPem) as unknown as client.CustomFetch,
       });
@@ -100,9 +84,7 @@ for (const storeCase of storeCases()) {
 
     after(async () => {
       await browser?.close();
-      for (const server of servers) await server.close();
-      await rp?.close();
-      test?.dispose();
+      await deployment?.close();
       await opened?.dispose();
     });
 

@@ -5,19 +5,17 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as client from 'openid-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startCardHostServer, startIdpServer, startMessagingServers } from '../src/cli/servers.ts';
-import { loadDemoDirectoryIfEmpty } from '../src/directory/index.ts';
 import type { OutboxMessage } from '../src/messaging/index.ts';
-import { createLogger } from '../src/platform/index.ts';
 import { launchChromium, trustServerKey } from './support/browser.ts';
 import { runCli } from './support/cli.ts';
 import { CliSession } from './support/cli-session.ts';
 import { registerWebClient } from './support/clients.ts';
+import { type EcpsDeployment, startEcpsDeployment } from './support/ecps-deployment.ts';
 import { trustingFetch } from './support/https.ts';
 import { decodeQr } from './support/qr.ts';
-import { startTestRelyingParty, type TestRelyingParty } from './support/relying-party.ts';
+import type { TestRelyingParty } from './support/relying-party.ts';
 import { type OpenedStore, storeCases } from './support/stores.ts';
-import { freePort, type TestSystem, testSystem } from './support/system.ts';
+import type { TestSystem } from './support/system.ts';
 
 const HOSPITAL_DOCTOR = '899760000028';
 const NURSE_RPPS = '899760000044';
@@ -28,7 +26,7 @@ for (const storeCase of storeCases()) {
   describe(`e-CPS portal: activation with a card, devices, "mot de passe oublié", ADELI → RPPS (${storeCase.kind})`, () => {
     let opened: OpenedStore;
     let test: TestSystem;
-    let servers: Array<{ close(): Promise<void> }> = [];
+    let deployment: EcpsDeployment;
     let browser: Browser;
     let rp: TestRelyingParty;
     let issuer: string;
@@ -138,14 +136,9 @@ for (const storeCase of storeCases()) {
 
     before(async () => {
       opened = await storeCase.open();
-      const catcherPort = await freePort();
-      const outboxPort = await freePort();
-      test = await testSystem(opened, {
-        messaging: { catcherPort },
-        outbox: { url: `http://localhost:${outboxPort}` },
-      } as never);
+      deployment = await startEcpsDeployment(opened, { cardHost: true });
+      ({ test, rp, issuer, outbox } = deployment);
       const { system } = test;
-      await loadDemoDirectoryIfEmpty(system.directory);
       const dir = mkdtempSync(path.join(tmpdir(), 'caducee-portal-cards-'));
       for (const idnat of [HOSPITAL_DOCTOR, NURSE_ADELI, PHARMACIST]) {
         const card = await (await system.cards()).issue(idnat, {
@@ -154,22 +147,13 @@ for (const storeCase of storeCases()) {
         });
         cards[idnat] = { pfxPath: card.file, passphrase: '4321' };
       }
-      rp = await startTestRelyingParty();
       await registerWebClient(system, {
         client_id: 'rp-portal',
         client_name: 'Lieux de test',
         client_secret: secret,
         redirect_uris: [rp.redirectUri],
       });
-      const log = createLogger(process.env.CADUCEE_TEST_LOG ?? 'silent');
-      servers = [
-        ...(await startMessagingServers(system, log)),
-        await startIdpServer(system, log, test.ports.idp),
-        await startCardHostServer(system, log, test.ports.cardHost),
-      ];
-      issuer = system.settings.idp.url;
       portal = `${issuer}/ecps/portail`;
-      outbox = system.settings.outbox.url;
       config = await client.discovery(new URL(issuer), 'rp-portal', secret, undefined, {
         [client.customFetch]: trustingFetch((await system.tls()).caPem) as unknown as client.CustomFetch,
       });
@@ -179,9 +163,7 @@ for (const storeCase of storeCases()) {
 
     after(async () => {
       await browser?.close();
-      for (const server of servers) await server.close();
-      await rp?.close();
-      test?.dispose();
+      await deployment?.close();
       await opened?.dispose();
     });
 

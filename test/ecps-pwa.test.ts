@@ -6,19 +6,17 @@ import { after, before, describe, it } from 'node:test';
 import { compactVerify, decodeProtectedHeader, importJWK } from 'jose';
 import * as client from 'openid-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startIdpServer, startMessagingServers } from '../src/cli/servers.ts';
-import { loadDemoDirectoryIfEmpty } from '../src/directory/index.ts';
 import type { EcpsDb } from '../src/ecps/index.ts';
 import type { OutboxMessage } from '../src/messaging/index.ts';
-import { createLogger } from '../src/platform/index.ts';
 import { accessibilityViolations } from './support/accessibility.ts';
 import { launchChromium, trustServerKey } from './support/browser.ts';
 import { registerCibaClient, registerWebClient } from './support/clients.ts';
+import { type EcpsDeployment, startEcpsDeployment } from './support/ecps-deployment.ts';
 import { trustingFetch } from './support/https.ts';
 import { y4mFromPng } from './support/qr.ts';
-import { startTestRelyingParty, type TestRelyingParty } from './support/relying-party.ts';
+import type { TestRelyingParty } from './support/relying-party.ts';
 import { type OpenedStore, storeCases } from './support/stores.ts';
-import { freePort, type TestSystem, testSystem } from './support/system.ts';
+import type { TestSystem } from './support/system.ts';
 
 const GP = '899760000010';
 const CARDIOLOGIST = {
@@ -89,7 +87,7 @@ for (const storeCase of storeCases().slice(0, 1)) {
   }, () => {
     let opened: OpenedStore;
     let test: TestSystem;
-    let servers: Array<{ close(): Promise<void> }> = [];
+    let deployment: EcpsDeployment;
     let browser: Browser;
     let rp: TestRelyingParty;
     let issuer: string;
@@ -160,15 +158,9 @@ for (const storeCase of storeCases().slice(0, 1)) {
 
     before(async () => {
       opened = await storeCase.open();
-      const catcherPort = await freePort();
-      const outboxPort = await freePort();
-      test = await testSystem(opened, {
-        messaging: { catcherPort },
-        outbox: { url: `http://localhost:${outboxPort}` },
-      } as never);
+      deployment = await startEcpsDeployment(opened);
+      ({ test, rp, issuer, outbox } = deployment);
       const { system } = test;
-      await loadDemoDirectoryIfEmpty(system.directory);
-      rp = await startTestRelyingParty();
       await registerWebClient(system, {
         client_id: 'rp-pwa',
         client_name: 'Espace de test',
@@ -181,14 +173,7 @@ for (const storeCase of storeCases().slice(0, 1)) {
         client_secret: secret,
         redirect_uris: [rp.redirectUri],
       });
-      const log = createLogger(process.env.CADUCEE_TEST_LOG ?? 'silent');
-      servers = [
-        ...(await startMessagingServers(system, log)),
-        await startIdpServer(system, log, test.ports.idp),
-      ];
-      issuer = system.settings.idp.url;
       app = `${issuer}/ecps/app/`;
-      outbox = system.settings.outbox.url;
       https = trustingFetch((await system.tls()).caPem);
       config = await client.discovery(new URL(issuer), 'rp-pwa', secret, undefined, {
         [client.customFetch]: https as unknown as client.CustomFetch,
@@ -200,9 +185,7 @@ for (const storeCase of storeCases().slice(0, 1)) {
 
     after(async () => {
       await browser?.close();
-      for (const server of servers) await server.close();
-      await rp?.close();
-      test?.dispose();
+      await deployment?.close();
       await opened?.dispose();
     });
 
