@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { limitedAddress } from '../platform/index.ts';
-import { codeMatches, type EcpsContext, MAX_CODE_ATTEMPTS, sha256 } from './context.ts';
+import { codeMatches, type EcpsContext, MAX_CODE_ATTEMPTS, sha256, takeCodeTry } from './context.ts';
 import { EcpsActivationInvalid, EcpsWrongActivationCode } from './errors.ts';
 import type { EcpsActivationTable } from './store/tables.ts';
 
@@ -35,19 +35,9 @@ export async function checkActivationCode(
       method: activation.mode,
       details: attempts === undefined ? undefined : { attempts },
     });
-  // The try is taken in the store before the code is compared: a burst of guesses sent at once
-  // gets no more than three compared (each takes one, atomically, while fewer are taken).
-  const taken = await db
-    .updateTable('ecps_activation')
-    .set((eb) => ({ code_attempts: eb('code_attempts', '+', 1) }))
-    .where('id', '=', activation.id)
-    .where('status', '=', 'open')
-    .where('code_attempts', '<', MAX_CODE_ATTEMPTS)
-    .returning('code_attempts')
-    .executeTakeFirst();
-  if (!taken) throw EcpsActivationInvalid({});
+  const attempts = await takeCodeTry(db, 'ecps_activation', activation.id);
+  if (attempts === undefined) throw EcpsActivationInvalid({});
   if (!codeMatches(activation.id, code, activation.code_hash)) {
-    const attempts = Number(taken.code_attempts);
     const failed = attempts >= MAX_CODE_ATTEMPTS;
     if (failed)
       await db

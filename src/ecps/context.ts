@@ -58,6 +58,27 @@ export function codeMatches(scope: string, code: string, stored: string | null):
 
 export const MAX_CODE_ATTEMPTS = 3;
 
+/**
+ * Takes one of the three tries of an open activation's or recovery's code, in one statement
+ * before the code is compared, so that guesses sent at once cannot all be compared. Returns the
+ * tries taken so far, this one included; undefined when none was left (or it is no longer open).
+ */
+export async function takeCodeTry(
+  db: EcpsDb,
+  table: 'ecps_activation' | 'ecps_recovery',
+  id: string,
+): Promise<number | undefined> {
+  const taken = await db
+    .updateTable(table)
+    .set((eb) => ({ code_attempts: eb('code_attempts', '+', 1) }))
+    .where('id', '=', id)
+    .where('status', '=', 'open')
+    .where('code_attempts', '<', MAX_CODE_ATTEMPTS)
+    .returning('code_attempts')
+    .executeTakeFirst();
+  return taken ? Number(taken.code_attempts) : undefined;
+}
+
 export async function activePerson(ctx: EcpsContext, idnat: string): Promise<Person> {
   const person = await ctx.directory.find(idnat.trim());
   if (!person?.active) throw EcpsUnknownProfessional({ idnat });

@@ -8,6 +8,7 @@ import {
   MAX_CODE_ATTEMPTS,
   newCode,
   sha256,
+  takeCodeTry,
 } from './context.ts';
 import { EcpsRecoveryInvalid, EcpsWrongRecoveryCode } from './errors.ts';
 import { maskMobile } from './mask.ts';
@@ -146,18 +147,9 @@ export function ecpsRecovery(ctx: EcpsContext) {
         recovery.code_expires_at < now.toISOString()
       )
         throw EcpsRecoveryInvalid({});
-      // As for activation codes: the try is taken before the comparison, atomically.
-      const taken = await db
-        .updateTable('ecps_recovery')
-        .set((eb) => ({ code_attempts: eb('code_attempts', '+', 1) }))
-        .where('id', '=', recovery.id)
-        .where('status', '=', 'open')
-        .where('code_attempts', '<', MAX_CODE_ATTEMPTS)
-        .returning('code_attempts')
-        .executeTakeFirst();
-      if (!taken) throw EcpsRecoveryInvalid({});
+      const attempts = await takeCodeTry(db, 'ecps_recovery', recovery.id);
+      if (attempts === undefined) throw EcpsRecoveryInvalid({});
       if (!codeMatches(recovery.id, code, recovery.code_hash)) {
-        const attempts = Number(taken.code_attempts);
         if (attempts >= MAX_CODE_ATTEMPTS)
           await db
             .updateTable('ecps_recovery')
