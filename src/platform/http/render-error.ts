@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { html } from 'hono/html';
 import { asCaduceeError, type CaduceeError, errorToJson } from '../errors/index.ts';
 import type { Logger } from '../log/index.ts';
+import { errorSection } from './layout.ts';
 import { setRetryAfter } from './retry-after.ts';
 
 function wantsJson(c: Context): boolean {
@@ -26,9 +27,7 @@ export function errorPage(error: CaduceeError) {
   <body>
     <main>
       <h1>Une erreur est survenue</h1>
-      <p role="alert">${error.message}</p>
-      ${error.hint ? html`<p>${error.hint}</p>` : ''}
-      <p><small>Code : ${error.code}</small></p>
+      ${errorSection(error)}
     </main>
   </body>
 </html>`;
