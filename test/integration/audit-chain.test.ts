@@ -22,17 +22,10 @@ import {
   type Store,
 } from '../../src/platform/index.ts';
 import { rewriteChain, tamper } from '../support/audit.ts';
+import { eventually } from '../support/eventually.ts';
 import { migrated, type OpenedStore, storeCases } from '../support/stores.ts';
 
 const CHAIN_MIGRATION = '2026-11-26-20-audit-chain';
-
-async function waitFor(condition: () => boolean, timeoutMs = 5000) {
-  const until = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 type ChainedRow = Parameters<typeof eventHash>[1] & { prev_hash: string };
 
@@ -275,7 +268,10 @@ for (const storeCase of storeCases()) {
       await recordTen(audit, clock);
       const head = await audit.head();
       const first = anchorPeriodically({ audit, file, log, everyMs: 20 });
-      await waitFor(() => existsSync(file) && readFileSync(file, 'utf8').includes(formatAnchor(head)));
+      await eventually(
+        () => existsSync(file) && readFileSync(file, 'utf8').includes(formatAnchor(head)),
+        'the anchor file holds the head',
+      );
       // The head did not move: no new line.
       await new Promise((resolve) => setTimeout(resolve, 100));
       first.stop();

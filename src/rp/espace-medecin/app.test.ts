@@ -5,6 +5,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Hono } from 'hono';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { eventually } from '../../../test/support/eventually.ts';
 import { luhnKey } from '../../directory/identifiers/luhn.ts';
 import {
   type MessagingDb,
@@ -76,15 +77,6 @@ async function startHeldRelay() {
     received,
     close: () => new Promise<void>((done) => server.close(() => done())),
   };
-}
-
-/** Polls until `check` holds (mail travels over SMTP: it lands a moment after it was sent). */
-async function eventually(check: () => Promise<boolean> | boolean, what: string, ms = 5000) {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 /**
